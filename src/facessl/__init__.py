@@ -1,0 +1,4 @@
+"""facessl: self-supervised facial representation learning."""
+
+__version__ = "0.1.0"
+
