@@ -17,7 +17,8 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 from torchvision.io import ImageReadMode, decode_image
-from torchvision.transforms.v2.functional import resize
+from PIL import Image
+from torchvision.transforms.v2.functional import pil_to_tensor, resize
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +72,18 @@ def read_manifest(path: str | Path) -> tuple[list[Path], list[dict[str, str]]]:
     return files, rows
 
 
+# torchvision decodes these natively; other formats (BMP, TIFF) go through Pillow.
+_NATIVE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+
+
 def decode_file(path: Path, size: int) -> Tensor:
     """Decode an image file to RGB uint8 (3, size, size) (squashing the aspect ratio of non-square inputs)."""
-    data = torch.frombuffer(bytearray(path.read_bytes()), dtype=torch.uint8)
-    image = decode_image(data, mode=ImageReadMode.RGB)
+    if path.suffix.lower() in _NATIVE_SUFFIXES:
+        data = torch.frombuffer(bytearray(path.read_bytes()), dtype=torch.uint8)
+        image = decode_image(data, mode=ImageReadMode.RGB)
+    else:
+        with Image.open(path) as im:
+            image = pil_to_tensor(im.convert("RGB"))
     if image.shape[-2:] != (size, size):
         image = resize(image, [size, size], antialias=True)
     return image

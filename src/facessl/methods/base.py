@@ -66,8 +66,13 @@ class Method(nn.Module, ABC):
         return []
 
     def preprocess(self, images: Tensor) -> Tensor:
-        """Float images in [0, 1] -> the encoder's input range (identity unless overridden)."""
-        return images
+        """Float images in [0, 1] -> the encoder's input range, through `self.normalize` if the method has one.
+
+        A method's `normalize` (an `augment.normalize.Normalize`) is also what exported weight
+        cards record, so evaluation feeds the encoder exactly what training did.
+        """
+        normalize = getattr(self, "normalize", None)
+        return images if normalize is None else normalize(images)
 
     def feature_sites(self) -> dict[str, Callable[[Tensor], Tensor]]:
         """Named feature extractors over [0, 1] float images, for evaluation (default: the encoder)."""

@@ -50,9 +50,6 @@ class BYOL(Method):
         self.augment_2 = ViewAugment(replace(BYOL_2, size=image_size))
         self.criterion = BYOLLoss()
 
-    def preprocess(self, images: Tensor) -> Tensor:
-        return self.normalize(images)
-
     def momentum_pairs(self) -> list[tuple[nn.Module, nn.Module]]:
         return [(self.encoder, self.target_encoder), (self.projector, self.target_projector)]
 

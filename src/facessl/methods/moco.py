@@ -58,9 +58,6 @@ class MoCoV2(Method):
         self.augment = ViewAugment(replace(MOCO_V2, size=image_size))
         self.criterion = QueueInfoNCELoss(temperature)
 
-    def preprocess(self, images: Tensor) -> Tensor:
-        return self.normalize(images)
-
     def momentum_pairs(self) -> list[tuple[nn.Module, nn.Module]]:
         return [(self.encoder, self.key_encoder), (self.projector, self.key_projector)]
 

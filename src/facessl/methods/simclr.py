@@ -46,9 +46,6 @@ class SimCLR(Method):
         self.augment = ViewAugment(replace(SIMCLR, size=image_size, crop_scale=(crop_min_scale, 1.0)))
         self.criterion = NTXentLoss(temperature)
 
-    def preprocess(self, images: Tensor) -> Tensor:
-        return self.normalize(images)
-
     def training_step(self, images: Tensor, opt: Optimization) -> dict[str, Tensor]:
         x = to_float01(images)
         v0, _ = self.augment(x, opt.generator)
