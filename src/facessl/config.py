@@ -173,7 +173,7 @@ def resolve_args(fn: Callable[..., Any], args: dict[str, Any], section: str, ski
         ConfigError: naming `section.key` for an unknown key, a wrong type or a missing value.
     """
     sig = inspect.signature(fn)
-    hints = get_type_hints(fn)
+    hints = get_type_hints(fn.__init__ if isinstance(fn, type) else fn)  # a class's own hints are its attributes
     params = {n: p for n, p in sig.parameters.items() if n not in skip}
     unknown = sorted(set(args) - set(params))
     if unknown:

@@ -67,17 +67,21 @@ class TrainConfig:
             raise ConfigError("train.lr must be positive")
 
 
+DEFAULT_METHOD, DEFAULT_BACKBONE = "simclr", "resnet18"
+
+
 @dataclass(frozen=True)
 class RunConfig:
-    method: dict[str, Any] = field(default_factory=lambda: {"name": "simclr"})
-    backbone: dict[str, Any] = field(default_factory=lambda: {"name": "resnet18"})
+    method: dict[str, Any] = field(default_factory=lambda: {"name": DEFAULT_METHOD})
+    backbone: dict[str, Any] = field(default_factory=lambda: {"name": DEFAULT_BACKBONE})
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
 
 
-def _resolve_section(section: dict[str, Any], key: str, registry: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    if "name" not in section:
-        raise ConfigError(f"{key}.name is required; choose one of: {', '.join(registry.names())}")
+def _resolve_section(
+    section: dict[str, Any], key: str, registry: Any, default: str, skip: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    section = {"name": default, **section}
     args = {k: v for k, v in section.items() if k != "name"}
     try:
         ctor = registry.get(section["name"])
@@ -92,8 +96,8 @@ def resolve_run_config(data: dict[str, Any]) -> RunConfig:
     from facessl.models.backbones import BACKBONES
 
     cfg = from_dict(RunConfig, data)
-    method = _resolve_section(cfg.method, "method", METHODS, skip=("self", "backbone"))
-    backbone = _resolve_section(cfg.backbone, "backbone", BACKBONES)
+    method = _resolve_section(cfg.method, "method", METHODS, DEFAULT_METHOD, skip=("self", "backbone"))
+    backbone = _resolve_section(cfg.backbone, "backbone", BACKBONES, DEFAULT_BACKBONE)
     return RunConfig(method=method, backbone=backbone, data=cfg.data, train=cfg.train)
 
 

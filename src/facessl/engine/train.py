@@ -79,6 +79,7 @@ def pretrain(cfg: RunConfig, out_dir: str | Path, resume: bool = False, show_pro
         raise ValueError(f"train.batch_size={tc.batch_size} is not divisible by the {world} processes")
     per_rank_batch = tc.batch_size // world
     torch.manual_seed(tc.seed)
+    was_deterministic = torch.are_deterministic_algorithms_enabled()
     if tc.deterministic:
         torch.use_deterministic_algorithms(True)
         torch.backends.cudnn.benchmark = False
@@ -198,6 +199,7 @@ def pretrain(cfg: RunConfig, out_dir: str | Path, resume: bool = False, show_pro
         progress.close()
         if metrics is not None:
             metrics.close()
+        torch.use_deterministic_algorithms(was_deterministic)
 
     seconds = time.perf_counter() - started
     skipped_all = int(distributed.all_reduce_mean(torch.tensor(float(skipped_total))).item() * world)

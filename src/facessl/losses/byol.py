@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from facessl.losses.precision import fp32_or_wider
+
 
 class BYOLLoss(nn.Module):
     """Mean over samples of the squared distance of the L2-normalised prediction and target.
@@ -16,6 +18,6 @@ class BYOLLoss(nn.Module):
     """
 
     def forward(self, prediction: Tensor, target: Tensor) -> Tensor:
-        p = F.normalize(prediction.float(), dim=1)
-        t = F.normalize(target.float(), dim=1).detach()
+        p = F.normalize(fp32_or_wider(prediction), dim=1)
+        t = F.normalize(fp32_or_wider(target), dim=1).detach()
         return (2 - 2 * (p * t).sum(dim=1)).mean()

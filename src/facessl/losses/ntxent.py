@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from facessl import distributed
+from facessl.losses.precision import fp32_or_wider
 
 
 class NTXentLoss(nn.Module):
@@ -31,8 +32,8 @@ class NTXentLoss(nn.Module):
 
     def forward(self, z0: Tensor, z1: Tensor) -> Tensor:
         n = z0.shape[0]
-        z0 = F.normalize(z0.float(), dim=1)
-        z1 = F.normalize(z1.float(), dim=1)
+        z0 = F.normalize(fp32_or_wider(z0), dim=1)
+        z1 = F.normalize(fp32_or_wider(z1), dim=1)
         local = torch.cat([z0, z1])  # (2n, D): rows this rank is responsible for
         if self.gather_distributed and distributed.world_size() > 1:
             all0, all1 = distributed.gather(z0), distributed.gather(z1)

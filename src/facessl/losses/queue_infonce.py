@@ -6,6 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from facessl.losses.precision import fp32_or_wider
+
 
 class QueueInfoNCELoss(nn.Module):
     """-log softmax of the positive key among [k⁺, queue] for every query.
@@ -29,9 +31,9 @@ class QueueInfoNCELoss(nn.Module):
         self.temperature = temperature
 
     def forward(self, q: Tensor, k: Tensor, queue: Tensor) -> Tensor:
-        q = F.normalize(q.float(), dim=1)
-        k = F.normalize(k.float(), dim=1).detach()
+        q = F.normalize(fp32_or_wider(q), dim=1)
+        k = F.normalize(fp32_or_wider(k), dim=1).detach()
         positive = (q * k).sum(dim=1, keepdim=True)  # (N, 1)
-        negative = q @ queue.float().T.detach()  # (N, K)
+        negative = q @ fp32_or_wider(queue).T.detach()  # (N, K)
         logits = torch.cat([positive, negative], dim=1) / self.temperature
         return F.cross_entropy(logits, torch.zeros(q.shape[0], dtype=torch.long, device=q.device))
