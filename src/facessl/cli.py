@@ -73,6 +73,9 @@ def pretrain(
     out: Annotated[Path | None, typer.Option(help="Run folder (default runs/<method>).")] = None,
     resume: Annotated[bool, typer.Option(help="Continue from <out>/checkpoints/last.pt if it exists.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    stop_after: Annotated[
+        int | None, typer.Option(help="Stop (with a checkpoint) after this iteration; resume later with --resume.")
+    ] = None,
 ) -> None:
     """Pretrain an encoder without labels; works the same under `torchrun`."""
     from facessl import distributed
@@ -84,7 +87,7 @@ def pretrain(
         overrides = list(set_ or []) + ([f"method.name={method}"] if method else [])
         cfg = load_run_config(config, overrides)
         out_dir = out or Path("runs") / cfg.method["name"]
-        summary = run_pretrain(cfg, out_dir, resume=resume, show_progress=progress)
+        summary = run_pretrain(cfg, out_dir, resume=resume, show_progress=progress, stop_after=stop_after)
     if distributed.is_main():
         rows = {
             "run": summary.out_dir, "method": cfg.method["name"], "backbone": cfg.backbone["name"],

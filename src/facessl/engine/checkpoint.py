@@ -45,11 +45,14 @@ def load_safe(path: str | Path) -> Any:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise CheckpointError(
-            f"refusing to load {path}: it contains Python objects other than tensors and plain values, "
-            f"which could execute code when unpickled ({first})"
-        ) from None
+        # torch names the forbidden global ("unsupported GLOBAL posix.system"); anything else is a broken file.
+        lines = [ln.strip() for ln in str(err).splitlines() if "GLOBAL" in ln]
+        if lines:
+            raise CheckpointError(
+                f"refusing to load {path}: it contains Python objects other than tensors and plain values, "
+                f"which could execute code when unpickled ({lines[0]})"
+            ) from None
+        raise CheckpointError(f"{path} is not a readable torch checkpoint (not a weights-only torch file)") from None
     except Exception as err:  # a truncated or foreign file: zip, EOF and pickle errors of many types
         raise CheckpointError(f"{path} is not a readable torch checkpoint: {err}") from None
 

@@ -64,7 +64,11 @@ def build_method(cfg: RunConfig) -> Method:
     return METHODS.get(cfg.method["name"])(backbone=backbone, **method_args)
 
 
-def pretrain(cfg: RunConfig, out_dir: str | Path, resume: bool = False, show_progress: bool = True) -> RunSummary:
+def pretrain(
+    cfg: RunConfig, out_dir: str | Path, resume: bool = False, show_progress: bool = True, stop_after: int | None = None
+) -> RunSummary:
+    """Train `cfg` into `out_dir`; `stop_after` ends (with a checkpoint) at that iteration, for time-limited jobs
+    that will `resume` later: the schedules still follow `cfg.train.steps`."""
     out_dir = Path(out_dir)
     tc = cfg.train
 
@@ -149,8 +153,9 @@ def pretrain(cfg: RunConfig, out_dir: str | Path, resume: bool = False, show_pro
     progress = TrainProgress(tc.steps, step, enabled=show_progress and main)
     started, window_start, window_images = time.perf_counter(), time.perf_counter(), 0
     images_this_run, logs = 0, {}
+    last_step = min(tc.steps, stop_after) if stop_after is not None else tc.steps
     try:
-        while step < tc.steps:
+        while step < last_step:
             sampler.set_position(epoch, batch_in_epoch)
             # The loader's own generator keeps worker seeding off the global RNG (exact resume).
             loader = DataLoader(
@@ -186,9 +191,9 @@ def pretrain(cfg: RunConfig, out_dir: str | Path, resume: bool = False, show_pro
                     progress.update(step, logs)
                 else:
                     progress.update(step, None)
-                if step % tc.checkpoint_every == 0 or step == tc.steps:
+                if step % tc.checkpoint_every == 0 or step == last_step:
                     save_checkpoint()
-                if step >= tc.steps:
+                if step >= last_step:
                     break
             else:
                 epoch, batch_in_epoch = epoch + 1, 0
