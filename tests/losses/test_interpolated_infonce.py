@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -101,3 +102,40 @@ def test_gradient_steps_lower_interpolated_infonce() -> None:
         loss_fn(z0, z1, generator=g).backward()
         opt.step()
     assert loss_fn(z0, z1, generator=g).item() < 0.5 * start
+
+
+def _gather_worker(rank: int, world: int, init_file: str) -> None:
+    import torch.distributed as dist
+
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world)
+    try:
+        g = torch.Generator().manual_seed(0)
+        n, b, d = 6, 3, 5  # global batch, per-rank batch, dim
+        z0_full, z1_full = torch.randn(n, d, generator=g), torch.randn(n, d, generator=g)
+        lam = torch.rand(2 * n, 2 * n - 2, generator=g)
+        perm = torch.randperm(2 * n - 2, generator=g)
+        # Single-process reference on the global batch.
+        ref0, ref1 = z0_full.clone().requires_grad_(), z1_full.clone().requires_grad_()
+        targets = torch.zeros(2 * n, dtype=torch.long)
+        ref = F.cross_entropy(interpolated_infonce_logits(ref0, ref1, lam, perm, 0.1), targets)
+        ref.backward()
+        # This rank: its slice, and the rows of lam that belong to its anchors.
+        part = slice(rank * b, (rank + 1) * b)
+        rows = torch.cat([torch.arange(b) + rank * b, torch.arange(b) + n + rank * b])
+        z0, z1 = z0_full[part].clone().requires_grad_(), z1_full[part].clone().requires_grad_()
+        logits = interpolated_infonce_logits(z0, z1, lam[rows], perm, 0.1, gather_distributed=True)
+        local = F.cross_entropy(logits, torch.zeros(2 * b, dtype=torch.long))
+        local.backward()
+        mean = local.detach().clone()
+        dist.all_reduce(mean)
+        assert abs(mean.item() / world - ref.item()) < 1e-5
+        # gather's backward sums over ranks, so the local gradient is world x d(global mean)/dz.
+        assert torch.allclose(z0.grad / world, ref0.grad[part], atol=1e-6)
+        assert torch.allclose(z1.grad / world, ref1.grad[part], atol=1e-6)
+    finally:
+        dist.destroy_process_group()
+
+
+def test_gathered_loss_equals_single_process_on_full_batch(tmp_path: Path) -> None:
+    torch.multiprocessing.spawn(_gather_worker, args=(2, str(tmp_path / "store")), nprocs=2, join=True)

@@ -20,7 +20,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from facessl import distributed
-from facessl.config import dump_yaml
+from facessl.config import ConfigError, dump_yaml
 from facessl.data.build import build_dataset
 from facessl.data.images import collate
 from facessl.data.sampler import ResumableBatchSampler
@@ -61,7 +61,10 @@ def build_method(cfg: RunConfig) -> Method:
     backbone_args = {k: v for k, v in cfg.backbone.items() if k != "name"}
     method_args = {k: v for k, v in cfg.method.items() if k != "name"}
     backbone = build_backbone(cfg.backbone["name"], **backbone_args)
-    return METHODS.get(cfg.method["name"])(backbone=backbone, **method_args)
+    try:
+        return METHODS.get(cfg.method["name"])(backbone=backbone, **method_args)
+    except (TypeError, ValueError) as err:  # e.g. a method that needs a particular backbone
+        raise ConfigError(f"method {cfg.method['name']!r} with backbone {cfg.backbone['name']!r}: {err}") from None
 
 
 def pretrain(

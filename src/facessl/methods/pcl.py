@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from facessl import distributed
 from facessl.augment.pcl_views import pcl_face_views, pcl_pose_views, resize
 from facessl.losses.interpolated_infonce import MIX_ALPHA, TEMPERATURE, InterpolatedInfoNCELoss
 from facessl.losses.orthogonality import orthogonality_loss
@@ -149,7 +150,9 @@ class PCL(Method):
     def _noise(self, x: Tensor, generator: torch.Generator) -> Tensor:
         return torch.randn(x.shape, generator=generator, device=generator.device).to(x.device) * self.noise_std
 
-    def _pdd_loss(self, s: Tensor, generator: torch.Generator, reconstruction_only: bool) -> tuple[Tensor, dict[str, Tensor]]:
+    def _pdd_loss(
+        self, s: Tensor, generator: torch.Generator, reconstruction_only: bool
+    ) -> tuple[Tensor, dict[str, Tensor]]:
         """Step A (pcl.md §1.3, §1.4): four reconstructions of s and ŝ plus L_orth on both."""
         s_hat = s.flip(-1)
         b = s.shape[0]
@@ -203,7 +206,8 @@ class PCL(Method):
         self.dwa_sums += torch.stack([face_loss.detach().float(), pose_loss.detach().float()])
         self.dwa_steps += 1
         boundary = self.dwa_steps % self.dwa_window == 0
-        means = self.dwa_sums / self.dwa_window
+        # Averaged over ranks so every rank weights its losses alike (one 2-float all-reduce).
+        means = distributed.all_reduce_mean(self.dwa_sums) / self.dwa_window
         self.dwa_history.copy_(torch.where(boundary, torch.stack([self.dwa_history[1], means]), self.dwa_history))
         self.dwa_windows += boundary.long()
         self.dwa_sums.copy_(torch.where(boundary, torch.zeros_like(self.dwa_sums), self.dwa_sums))
@@ -222,7 +226,7 @@ class PCL(Method):
             loss, logs = self._pdd_loss(s, g, reconstruction_only=True)
             opt.step(loss, "pdd")
             self.iteration += 1
-            return logs
+            return {**logs, "loss": logs["pdd_loss"]}
 
         w_face, w_pose = self.loss_weights[0], self.loss_weights[1]
         if self.optimization == "alternating":  # pcl.md §2.2: A, B, C, each its own step

@@ -71,6 +71,14 @@ def resnet50(stem: Stem = "face64") -> ResNetEncoder:
     return ResNetEncoder(50, stem=stem)
 
 
+@register_backbone("pcl")
+def pcl(input_size: int = 64) -> nn.Module:
+    """PCL's FaceCycle-style encoder (trunk + face-aware and pose-related branches; pcl.md §1.1)."""
+    from facessl.models.pcl_encoder import PCLEncoder  # imported here: it is only needed when chosen
+
+    return PCLEncoder(input_size=input_size)
+
+
 class TimmEncoder(nn.Module):
     """A timm model created headless (`num_classes=0`); never downloads (pretrained=False)."""
 

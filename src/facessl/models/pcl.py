@@ -35,7 +35,9 @@ class PCLProjectionHead(nn.Sequential):
         - Output: (N, out_features)
     """
 
-    def __init__(self, in_features: int = 2048, hidden_features: int = 2048, out_features: int = PROJECTION_DIM) -> None:
+    def __init__(
+        self, in_features: int = 2048, hidden_features: int = 2048, out_features: int = PROJECTION_DIM
+    ) -> None:
         super().__init__(
             nn.Linear(in_features, hidden_features),
             nn.ReLU(),

@@ -42,7 +42,8 @@ class PCLDecoder(nn.Module):
         layers: list[nn.Module] = [nn.ReLU()]
         pairs = list(zip(DECODER_CHANNELS[:-1], DECODER_CHANNELS[1:], strict=True))
         for i, (c_in, c_out) in enumerate(pairs):
-            layers += [nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False), nn.Conv2d(c_in, c_out, 3, 1, 1)]
+            up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+            layers += [up, nn.Conv2d(c_in, c_out, 3, 1, 1)]
             if i < len(pairs) - 1:
                 layers += [nn.BatchNorm2d(c_out), nn.ReLU()]
         layers.append(nn.Tanh())
