@@ -28,3 +28,10 @@ def tiny() -> type:
         config = staticmethod(tiny_config)
 
     return Factory
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tiny tensors run faster on one thread, and pytest-xdist gives each core its own worker.
+    import torch
+
+    torch.set_num_threads(1)

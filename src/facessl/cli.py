@@ -145,6 +145,27 @@ def info(file: Annotated[Path, typer.Argument(help="Weights (.safetensors) or tr
         Console().print(_table(str(file), describe(file)))
 
 
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("runs/demo"),
+    steps: Annotated[int, typer.Option(help="Pretraining iterations.")] = 150,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+) -> None:
+    """Pretrain, export and evaluate on the embedded data; writes <out>/report.md."""
+    from facessl.demo import run_demo
+
+    _setup_logging()
+    with _user_errors():
+        report = run_demo(out, steps=steps, show_progress=progress)
+    table = Table(title="demo results (linear probes, unseen identities)")
+    for column in ("features", "expression accuracy", "pose MAE (deg)"):
+        table.add_column(column)
+    for name, row in report["results"].items():
+        table.add_row(name, f"{row['expression accuracy']:.3f}", f"{row['pose MAE (deg)']:.2f}")
+    Console().print(table)
+    Console().print(f"report: {out / 'report.md'}")
+
+
 @app.command("list")
 def list_names() -> None:
     """Print the registered methods, backbones and dataset layouts."""

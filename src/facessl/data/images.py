@@ -16,7 +16,6 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from torch.utils.data import Dataset
-from torchvision.io import ImageReadMode, decode_image
 from PIL import Image
 from torchvision.transforms.v2.functional import pil_to_tensor, resize
 
@@ -72,18 +71,15 @@ def read_manifest(path: str | Path) -> tuple[list[Path], list[dict[str, str]]]:
     return files, rows
 
 
-# torchvision decodes these natively; other formats (BMP, TIFF) go through Pillow.
-_NATIVE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
-
-
 def decode_file(path: Path, size: int) -> Tensor:
-    """Decode an image file to RGB uint8 (3, size, size) (squashing the aspect ratio of non-square inputs)."""
-    if path.suffix.lower() in _NATIVE_SUFFIXES:
-        data = torch.frombuffer(bytearray(path.read_bytes()), dtype=torch.uint8)
-        image = decode_image(data, mode=ImageReadMode.RGB)
-    else:
-        with Image.open(path) as im:
-            image = pil_to_tensor(im.convert("RGB"))
+    """Decode an image file to RGB uint8 (3, size, size) (squashing the aspect ratio of non-square inputs).
+
+    Pillow decodes (torchvision's decoders are deprecated since 0.29); `Image.load` forces the whole
+    file to be read, so truncated files fail here rather than later.
+    """
+    with Image.open(path) as im:
+        im.load()
+        image = pil_to_tensor(im.convert("RGB"))
     if image.shape[-2:] != (size, size):
         image = resize(image, [size, size], antialias=True)
     return image
