@@ -120,3 +120,12 @@ def test_nothing_in_view_gives_an_empty_image() -> None:
     offscreen = _screen_quad(20.5, 30.5, 1.5, 6.5, 2.0)[None]
     frags = rasterize(offscreen, _QUAD_FACES, (8, 8))
     assert (frags.face_idx == -1).all() and (frags.bary == 0).all() and (frags.depth == 0).all()
+
+
+def test_non_square_images_index_rows_and_columns_correctly() -> None:
+    quad = _screen_quad(2.5, 17.5, 1.5, 4.5, 2.0).expand(2, 4, 3)  # columns 3..17, rows 2..4 of a 6×20 image
+    frags = rasterize(quad, _QUAD_FACES, (6, 20))
+    expected = torch.zeros(6, 20, dtype=torch.bool)
+    expected[2:5, 3:18] = True
+    assert torch.equal(frags.face_idx >= 0, expected.expand(2, 6, 20))
+    assert torch.allclose(frags.depth[:, 2:5, 3:18], torch.full((2, 3, 15), 2.0, dtype=torch.float64))

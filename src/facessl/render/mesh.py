@@ -1,0 +1,184 @@
+"""Triangle-mesh helpers: batched face indexing, face and vertex normals, and an icosphere test mesh.
+
+Winding convention: a triangle's normal is ``(v1 − v0) × (v2 − v0)`` (right-handed). In the camera frame of
+:mod:`facessl.render.camera` (x right, y down, z forward) a triangle faces the camera, with its normal pointing
+towards it (−z side), when its vertices run counter-clockwise as seen in the image.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+
+def batch_faces(faces: Tensor, batch_size: int) -> Tensor:
+    """Return per-batch faces, expanding shared ones without a copy.
+
+    Args:
+        faces: (F, 3) shared or (B, F, 3) per-batch vertex indices (int64).
+        batch_size: B.
+
+    Returns:
+        (B, F, 3) vertex indices.
+    """
+    if faces.dim() == 2:
+        return faces.unsqueeze(0).expand(batch_size, -1, -1)
+    if faces.dim() != 3 or faces.shape[0] != batch_size:
+        raise ValueError(f"faces must be (F, 3) or ({batch_size}, F, 3), got {tuple(faces.shape)}")
+    return faces
+
+
+def batch_attributes(attrs: Tensor, batch_size: int) -> Tensor:
+    """Return per-batch vertex attributes, expanding shared (V, C) ones without a copy.
+
+    Args:
+        attrs: (V, C) shared or (B, V, C) per-batch attributes.
+        batch_size: B.
+
+    Returns:
+        (B, V, C) attributes.
+    """
+    if attrs.dim() == 2:
+        return attrs.unsqueeze(0).expand(batch_size, -1, -1)
+    return attrs.expand(batch_size, -1, -1)
+
+
+def _flat_vertex_index(faces: Tensor, batch: int, num_verts: int) -> Tensor:
+    """(B·F·3,) int64 rows ``b·V + faces[b, f, k]`` of the flattened (B·V, D) vertex table."""
+    faces = batch_faces(faces, batch)
+    offsets = torch.arange(batch, device=faces.device).view(batch, 1, 1) * num_verts
+    return (faces + offsets).reshape(-1)
+
+
+def face_vertices(values: Tensor, faces: Tensor) -> Tensor:
+    """Gather per-vertex values onto the corners of every face (differentiable).
+
+    Args:
+        values: (B, V, D) per-vertex values.
+        faces: (F, 3) or (B, F, 3) vertex indices.
+
+    Returns:
+        (B, F, 3, D) values at the three corners of each face.
+    """
+    batch, num_verts, dim = values.shape
+    # index_select with an int32 index: on CPU much faster than gather with an expanded index (see gather_faces).
+    flat = _flat_vertex_index(faces, batch, num_verts).int()
+    return values.reshape(batch * num_verts, dim).index_select(0, flat).view(batch, -1, 3, dim)
+
+
+def face_normals(verts: Tensor, faces: Tensor, normalize: bool = True) -> Tensor:
+    """Normals ``(v1 − v0) × (v2 − v0)`` of every face.
+
+    Args:
+        verts: (B, V, 3) vertex positions.
+        faces: (F, 3) or (B, F, 3) vertex indices.
+        normalize: Return unit normals; otherwise the length is twice the face area.
+
+    Returns:
+        (B, F, 3) face normals.
+    """
+    corners = face_vertices(verts, faces)
+    normals = torch.linalg.cross(corners[:, :, 1] - corners[:, :, 0], corners[:, :, 2] - corners[:, :, 0])
+    return torch.nn.functional.normalize(normals, dim=-1) if normalize else normals
+
+
+def vertex_normals(verts: Tensor, faces: Tensor) -> Tensor:
+    """Area-weighted vertex normals: the normalised sum of the unnormalised normals of adjacent faces.
+
+    Args:
+        verts: (B, V, 3) vertex positions.
+        faces: (F, 3) or (B, F, 3) vertex indices.
+
+    Returns:
+        (B, V, 3) unit normals (zero for vertices used by no face).
+    """
+    batch, num_verts, _ = verts.shape
+    corner_rows = _flat_vertex_index(faces, batch, num_verts).view(-1, 3)  # (B·F, 3) rows of the (B·V, 3) table
+    # Work on (xyz, B·F) planes: element-wise maths on a trailing dimension of 3 is slow on CPU.
+    planes = verts.reshape(-1, 3).T.contiguous()
+    p0, p1, p2 = (planes.index_select(1, corner_rows[:, k].int()) for k in range(3))  # int32: see gather_faces
+    e1, e2 = p1 - p0, p2 - p0
+    # Cross product e1 × e2, whose length is twice the face area, hence the area weighting.
+    normal = torch.stack([e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0]])
+    summed = verts.new_zeros(batch * num_verts, 3)
+    normal_rows = normal.T.contiguous()
+    for k in range(3):  # scatter each face's normal onto its three corners; index_add wants an int64 index here
+        summed = summed.index_add(0, corner_rows[:, k], normal_rows)
+    return torch.nn.functional.normalize(summed.view(batch, num_verts, 3), dim=-1)
+
+
+def pixel_face_index(face_idx: Tensor, num_faces: int) -> Tensor:
+    """Flattened (batch, face) row of every pixel, for looking up per-face tables with ``index_select``.
+
+    Args:
+        face_idx: (B, H, W) face index per pixel, −1 for background (mapped to face 0; mask it afterwards).
+        num_faces: F.
+
+    Returns:
+        (B·H·W,) int32 indices ``b·F + f``. int32 because, on CPU (torch 2.14), ``index_select`` of rows of a few
+        values is about 10× slower with an int64 index; B·F < 2³¹ for any mesh batch that fits in memory.
+    """
+    batch = face_idx.shape[0]
+    offsets = torch.arange(batch, device=face_idx.device).view(batch, 1, 1) * num_faces
+    return (face_idx.clamp(min=0) + offsets).view(-1).int()
+
+
+def gather_faces(per_face: Tensor, face_idx: Tensor) -> Tensor:
+    """Look up per-face values at every pixel, channel-first (differentiable with respect to ``per_face``).
+
+    The per-face table is laid out as planes (D, B·F) and indexed along its last dimension, so that the result
+    comes out as D contiguous (B, H, W) planes: element-wise maths on planes is several times faster on CPU
+    than on a trailing dimension of 3 or 9.
+
+    Args:
+        per_face: (D, B, F) values per face.
+        face_idx: (B, H, W) face index per pixel, −1 for background (gets face 0's values; mask them).
+
+    Returns:
+        (D, B, H, W) values of the face at each pixel.
+    """
+    dim, batch, num_faces = per_face.shape
+    flat = pixel_face_index(face_idx, num_faces)
+    return per_face.reshape(dim, batch * num_faces).index_select(1, flat).view(dim, *face_idx.shape)
+
+
+def icosphere(subdivisions: int = 3, dtype: torch.dtype = torch.float32) -> tuple[Tensor, Tensor]:
+    """Unit icosphere, outward normals: 20·4ⁿ faces (n = 3 gives 1,280 faces and 642 vertices).
+
+    Args:
+        subdivisions: Number of 1→4 midpoint subdivisions of the icosahedron.
+        dtype: Dtype of the vertices.
+
+    Returns:
+        ``(verts, faces)`` of shapes (V, 3) and (F, 3).
+    """
+    phi = (1.0 + math.sqrt(5.0)) / 2.0
+    verts = torch.tensor(
+        [[-1, phi, 0], [1, phi, 0], [-1, -phi, 0], [1, -phi, 0], [0, -1, phi], [0, 1, phi],
+         [0, -1, -phi], [0, 1, -phi], [phi, 0, -1], [phi, 0, 1], [-phi, 0, -1], [-phi, 0, 1]],
+        dtype=torch.float64,
+    )  # fmt: skip
+    faces = torch.tensor(
+        [[0, 11, 5], [0, 5, 1], [0, 1, 7], [0, 7, 10], [0, 10, 11], [1, 5, 9], [5, 11, 4], [11, 10, 2],
+         [10, 7, 6], [7, 1, 8], [3, 9, 4], [3, 4, 2], [3, 2, 6], [3, 6, 8], [3, 8, 9], [4, 9, 5], [2, 4, 11],
+         [6, 2, 10], [8, 6, 7], [9, 8, 1]],
+        dtype=torch.int64,
+    )  # fmt: skip
+    verts = torch.nn.functional.normalize(verts, dim=-1)
+    for _ in range(subdivisions):
+        # One midpoint per undirected edge, deduplicated with torch.unique so that shared edges share vertices.
+        edges = torch.cat([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])  # (3F, 2)
+        keys = edges.amin(1) * verts.shape[0] + edges.amax(1)
+        unique_keys, inverse = torch.unique(keys, return_inverse=True)
+        a, b = unique_keys // verts.shape[0], unique_keys % verts.shape[0]
+        mid_idx = (inverse + verts.shape[0]).view(3, -1).T  # (F, 3): midpoints of edges 01, 12, 20
+        verts = torch.cat([verts, (verts[a] + verts[b]) / 2.0])
+        v0, v1, v2 = faces.unbind(1)
+        m01, m12, m20 = mid_idx.unbind(1)
+        faces = torch.cat(
+            [torch.stack(f, 1) for f in ((v0, m01, m20), (v1, m12, m01), (v2, m20, m12), (m01, m12, m20))]
+        )
+        verts = torch.nn.functional.normalize(verts, dim=-1)  # push the midpoints out onto the sphere
+    return verts.to(dtype), faces
