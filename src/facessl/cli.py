@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -82,7 +83,7 @@ def pretrain(
     from facessl.engine.config import load_run_config
     from facessl.engine.train import pretrain as run_pretrain
 
-    _setup_logging(main=distributed.local_rank() == 0 and int(__import__("os").environ.get("RANK", "0")) == 0)
+    _setup_logging(main=os.environ.get("RANK", "0") == "0")  # before the process group exists
     with _user_errors():
         overrides = list(set_ or []) + ([f"method.name={method}"] if method else [])
         cfg = load_run_config(config, overrides)
