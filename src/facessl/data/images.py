@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,15 +72,29 @@ def read_manifest(path: str | Path) -> tuple[list[Path], list[dict[str, str]]]:
     return files, rows
 
 
-def decode_file(path: Path, size: int) -> Tensor:
-    """Decode an image file to RGB uint8 (3, size, size) (squashing the aspect ratio of non-square inputs).
+# libjpeg-turbo/libpng through torchvision for the common formats (no PIL in the training path);
+# Pillow for the rest (BMP, TIFF). torchvision 0.29 deprecates its decoders in favour of TorchCodec:
+# the warning is silenced here, and a torchvision without them falls back to Pillow.
+_NATIVE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from torchvision.io import ImageReadMode, decode_image
+except ImportError:  # pragma: no cover - a future torchvision
+    decode_image = None
 
-    Pillow decodes (torchvision's decoders are deprecated since 0.29); `Image.load` forces the whole
-    file to be read, so truncated files fail here rather than later.
-    """
-    with Image.open(path) as im:
-        im.load()
-        image = pil_to_tensor(im.convert("RGB"))
+
+def decode_file(path: Path, size: int) -> Tensor:
+    """Decode an image file to RGB uint8 (3, size, size) (squashing the aspect ratio of non-square inputs)."""
+    if decode_image is not None and path.suffix.lower() in _NATIVE_SUFFIXES:
+        data = torch.frombuffer(bytearray(path.read_bytes()), dtype=torch.uint8)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            image = decode_image(data, mode=ImageReadMode.RGB)
+    else:
+        with Image.open(path) as im:
+            im.load()  # reads the whole file: a truncated one fails here
+            image = pil_to_tensor(im.convert("RGB"))
     if image.shape[-2:] != (size, size):
         image = resize(image, [size, size], antialias=True)
     return image
