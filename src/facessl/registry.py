@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+F = TypeVar("F")  # the decorated object keeps its own type for type checkers
 
 
 class Registry(Generic[T]):
@@ -18,11 +19,11 @@ class Registry(Generic[T]):
         self.kind = kind
         self._entries: dict[str, T] = {}
 
-    def register(self, name: str) -> Callable[[T], T]:
-        def decorator(obj: T) -> T:
+    def register(self, name: str) -> Callable[[F], F]:
+        def decorator(obj: F) -> F:
             if name in self._entries:
                 raise ValueError(f"{self.kind} {name!r} is registered twice")
-            self._entries[name] = obj
+            self._entries[name] = obj  # type: ignore[assignment]
             return obj
 
         return decorator
