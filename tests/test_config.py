@@ -26,7 +26,7 @@ def test_wrong_type_names_the_key_and_type() -> None:
 def test_unknown_section_and_unknown_method_are_rejected() -> None:
     with pytest.raises(ConfigError, match="unknown key 'optimiser'"):
         load_run_config(None, ["optimiser.lr=1"])
-    with pytest.raises(ConfigError, match="unknown method 'simclrr'; choose one of: byol, moco"):
+    with pytest.raises(ConfigError, match="unknown method 'simclrr'; choose one of: byol, latentface-ae, latentface-rdm, moco"):
         load_run_config(None, ["method.name=simclrr"])
 
 

@@ -79,6 +79,29 @@ def pcl(input_size: int = 64) -> nn.Module:
     return PCLEncoder(input_size=input_size)
 
 
+@register_backbone("unsup3d")
+def unsup3d() -> nn.Module:
+    """LatentFace stage 1's code encoder: the encoder halves of Unsup3D's netA and netD, [a, d] (latentface.md §4.1)."""
+    from facessl.models.unsup3d import CodeEncoder
+
+    return CodeEncoder()
+
+
+@register_backbone("latentface")
+def latentface(
+    width: int = 128,
+    site: Literal["expression", "verification", "neutral", "residual", "codes"] = "expression",
+    sampler: Literal["legacy", "correct"] = "legacy",
+    noise: Literal["seeded", "fixed", "zero", "random"] = "seeded",
+    num_draws: int = 1,
+    noise_seed: int = 0,
+) -> nn.Module:
+    """LatentFace's stage-1 codes plus the two RDM denoisers, composing the features of latentface.md §5."""
+    from facessl.latentface.features import LatentFaceEncoder
+
+    return LatentFaceEncoder(width, site, sampler, noise, num_draws, noise_seed)
+
+
 class TimmEncoder(nn.Module):
     """A timm model created headless (`num_classes=0`); never downloads (pretrained=False)."""
 
