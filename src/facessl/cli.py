@@ -24,8 +24,14 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from facessl.config import ConfigError
+from facessl.prepare.audit_cli import app as audit_app
+from facessl.prepare.cli import app as prepare_app
+from facessl.weights.import_cli import import_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Self-supervised facial representation learning.")
+app.add_typer(import_app, name="import")  # facessl import unsup3d | latentface
+app.add_typer(prepare_app, name="prepare")  # facessl prepare folder | voxceleb | celeba | affectnet | 300wlp | aflw2000
+app.add_typer(audit_app, name="audit")  # facessl audit identities
 console = Console(stderr=True)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file.")]
@@ -176,6 +182,11 @@ def list_names() -> None:
 
     for title, names in (("methods", METHODS.names()), ("backbones", BACKBONES.names()), ("dataset layouts", LAYOUTS.names())):
         Console().print(f"[bold]{title}:[/] {', '.join(names)}")
+
+
+from facessl.eval.cli import eval_command  # noqa: E402
+
+app.command("eval")(eval_command)
 
 
 def main(argv: list[str] | None = None) -> Any:
