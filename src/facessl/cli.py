@@ -5,6 +5,7 @@
     facessl embed faces/ --weights simclr.safetensors --out features.safetensors
     facessl info simclr.safetensors
     facessl list
+    facessl synth preview --out grid.png
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from rich.table import Table
 from facessl.config import ConfigError
 from facessl.prepare.audit_cli import app as audit_app
 from facessl.prepare.cli import app as prepare_app
+from facessl.synth.cli import app as synth_app
 from facessl.weights.import_cli import import_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Self-supervised facial representation learning.")
+app.add_typer(synth_app, name="synth")  # facessl synth preview | export
 app.add_typer(import_app, name="import")  # facessl import unsup3d | latentface
 app.add_typer(prepare_app, name="prepare")  # facessl prepare folder | voxceleb | celeba | affectnet | 300wlp | aflw2000
 app.add_typer(audit_app, name="audit")  # facessl audit identities

@@ -51,4 +51,8 @@ def build_dataset(cfg: DataConfig, seed: int = 0) -> Dataset[Sample]:
         return ImageFiles.from_folder(str(cfg.path), cfg.image_size, cfg.strict)
     if cfg.source == "manifest":
         return ImageFiles.from_manifest(str(cfg.path), cfg.image_size, cfg.strict)
+    if cfg.source == "synthfaces":
+        from facessl.synth.corpus import SynthFacesCorpus  # imported here: builds the face model
+
+        return SynthFacesCorpus.from_size(cfg.length, cfg.num_identities, cfg.image_size, seed=seed)
     raise DataError(f"data.source {cfg.source!r} is not available in this version of facessl")

@@ -1,0 +1,49 @@
+"""Backgrounds behind the head: flat colour, linear gradient, or textured value noise.
+
+Each background is drawn from its own generator (``background_seed``), so it does not depend on
+the batch it is rendered in. Textured noise is a sum of three octaves of bilinearly upsampled
+uniform noise (value noise; Perlin, "An image synthesizer", SIGGRAPH 1985, describes the family)
+mixing two colours, so that the face must be found against clutter.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from facessl.synth.factors import BACKGROUND_KINDS
+
+
+def render_background(kind: int, seed: int, size: tuple[int, int]) -> Tensor:
+    """One background image.
+
+    Args:
+        kind: index into :data:`facessl.synth.factors.BACKGROUND_KINDS`.
+        seed: seed of its colours and noise.
+        size: ``(H, W)``.
+
+    Returns:
+        (3, H, W) float32 in [0, 1].
+    """
+    gen = torch.Generator().manual_seed(int(seed))
+    height, width = size
+    colours = torch.rand(2, 3, generator=gen) * 0.9 + 0.05
+    name = BACKGROUND_KINDS[kind]
+    if name == "flat":
+        return colours[0].view(3, 1, 1).expand(3, height, width).clone()
+    if name == "gradient":
+        angle = torch.rand((), generator=gen) * 2 * torch.pi
+        ys, xs = torch.meshgrid(torch.linspace(-1, 1, height), torch.linspace(-1, 1, width), indexing="ij")
+        t = ((xs * angle.cos() + ys * angle.sin()) * 0.5 + 0.5).clamp(0, 1)
+    else:
+        t = torch.zeros(height, width)
+        for cells, weight in ((4, 0.5), (8, 0.3), (16, 0.2)):
+            grid = torch.rand(1, 1, cells, cells, generator=gen)
+            t = t + weight * F.interpolate(grid, size=size, mode="bilinear", align_corners=False)[0, 0]
+    return colours[0].view(3, 1, 1) * (1 - t) + colours[1].view(3, 1, 1) * t
+
+
+def render_backgrounds(kinds: Tensor, seeds: Tensor, size: tuple[int, int]) -> Tensor:
+    """Backgrounds of a batch; (B, 3, H, W) float32 from (B,) kinds and seeds."""
+    return torch.stack([render_background(int(k), int(s), size) for k, s in zip(kinds, seeds, strict=True)])

@@ -1,0 +1,191 @@
+"""A VoxCeleb-like pretraining corpus rendered on the fly: identities → videos → tracks → frames.
+
+VoxCeleb (Nagrani et al., Interspeech 2017; Chung et al., Interspeech 2018) is organised as
+celebrity → YouTube video → face track → frames, and PCL and LatentFace train on frames of its
+tracks. This corpus has the same structure: a **video** fixes the background, the base light
+and the camera; a **track** is a continuous shot in which head pose, expression (AU intensities)
+and light drift smoothly between keyframes every ``KEY_SPACING`` frames (smoothstep
+interpolation, so there are no jumps); a **frame** is one image.
+
+Item ``i`` is a pure function of ``(seed, i)``; ``__getitems__`` renders a whole batch in one
+call of the renderer, which :class:`torch.utils.data.DataLoader` uses when it is defined.
+
+Example:
+    >>> corpus = SynthFacesCorpus(num_identities=2, videos_per_identity=1, tracks_per_video=1,
+    ...                           frames_per_track=4, seed=0)
+    >>> len(corpus), corpus.location(5)
+    (8, FrameLocation(identity=1, video=0, track=0, frame=1))
+    >>> [s.image.shape for s in corpus.__getitems__([0, 7])]
+    [torch.Size([3, 64, 64]), torch.Size([3, 64, 64])]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import torch
+from torch import Tensor
+from torch.utils.data import Dataset
+
+from facessl.data.images import Sample
+from facessl.synth.expressions import EMOTIONS, emotion_action_units
+from facessl.synth.face_renderer import FaceRenderer
+from facessl.synth.factors import FaceFactors
+from facessl.synth.scene import SceneRanges, sample_background, sample_camera, sample_light, sample_pose
+from facessl.synth.seeding import STREAM_TRACK, STREAM_VIDEO, generator
+
+KEY_SPACING = 12  # frames between keyframes; about half a second at VoxCeleb's 25 fps
+# Standard deviations of the drift between keyframes inside a track (degrees; light and cm).
+POSE_DRIFT_DEG = (12.0, 6.0, 4.0)
+LIGHT_DRIFT = 0.15
+TRANSLATION_DRIFT_CM = 0.4
+NEUTRAL_KEY_PROBABILITY = 0.4  # talking faces are often near neutral
+
+
+class FrameLocation(NamedTuple):
+    """Where item i sits in the corpus tree (0-based)."""
+
+    identity: int
+    video: int
+    track: int
+    frame: int
+
+
+def smoothstep(t: float) -> float:
+    """3t² − 2t³: eases in and out of keyframes."""
+    return t * t * (3 - 2 * t)
+
+
+class SynthFacesCorpus(Dataset[Sample]):
+    """Streaming map-style dataset of video frames.
+
+    Args:
+        num_identities: people, integers ``identity_offset .. identity_offset + num_identities − 1``.
+        videos_per_identity: videos per person.
+        tracks_per_video: tracks per video.
+        frames_per_track: frames per track.
+        seed: corpus seed.
+        image_size: rendered side in pixels.
+        ranges: scene ranges (a track's centre pose is drawn from these; drift is clipped to them).
+        identity_offset: first person integer (task sets use disjoint ranges).
+        length: number of items exposed (default: the whole tree); must not exceed it.
+    """
+
+    def __init__(
+        self,
+        num_identities: int = 64,
+        videos_per_identity: int = 4,
+        tracks_per_video: int = 2,
+        frames_per_track: int = 8,
+        seed: int = 0,
+        image_size: int = 64,
+        ranges: SceneRanges = SceneRanges(),
+        identity_offset: int = 0,
+        length: int | None = None,
+    ) -> None:
+        self.shape = (num_identities, videos_per_identity, tracks_per_video, frames_per_track)
+        self.seed, self.image_size, self.ranges, self.identity_offset = seed, image_size, ranges, identity_offset
+        full = math.prod(self.shape)
+        if length is not None and not 0 < length <= full:
+            raise ValueError(f"length {length} must be in 1..{full} (the size of the corpus tree)")
+        self.length = full if length is None else length
+        self._renderer: FaceRenderer | None = None
+
+    @classmethod
+    def from_size(cls, length: int, num_identities: int, image_size: int = 64, seed: int = 0) -> SynthFacesCorpus:
+        """A corpus of ``length`` frames over ``num_identities`` people (4 videos × 2 tracks each)."""
+        frames = max(1, math.ceil(length / (num_identities * 8)))
+        return cls(num_identities, 4, 2, frames, seed=seed, image_size=image_size, length=length)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_renderer"] = None  # rebuilt in each worker process
+        return state
+
+    @property
+    def renderer(self) -> FaceRenderer:
+        """The renderer, built on first use in each process."""
+        if self._renderer is None:
+            self._renderer = FaceRenderer()
+        return self._renderer
+
+    def location(self, index: int) -> FrameLocation:
+        """Identity (0-based within the corpus), video, track and frame of item ``index``."""
+        if not 0 <= index < self.length:
+            raise IndexError(f"index {index} out of range for {self.length} frames")
+        _, videos, tracks, frames = self.shape
+        index, frame = divmod(index, frames)
+        index, track = divmod(index, tracks)
+        identity, video = divmod(index, videos)
+        return FrameLocation(identity, video, track, frame)
+
+    def factors(self, indices: Sequence[int]) -> FaceFactors:
+        """Ground-truth factors of items ``indices``."""
+        return FaceFactors.cat([self._frame_factors(self.location(int(i))) for i in indices])
+
+    def __getitem__(self, index: int) -> Sample:
+        return self.__getitems__([index])[0]
+
+    def __getitems__(self, indices: Sequence[int]) -> list[Sample]:
+        """Render items ``indices`` in one batch (called by DataLoader with a whole batch)."""
+        images = self.renderer.render(self.factors(indices), self.image_size).images
+        return [Sample(image, int(i)) for image, i in zip(images, indices, strict=True)]
+
+    def _frame_factors(self, loc: FrameLocation) -> FaceFactors:
+        person = self.identity_offset + loc.identity
+        num_keys = (self.shape[3] - 1) // KEY_SPACING + 2
+        video, keys = _video_and_track(self.seed, person, loc.video, loc.track, self.ranges, num_keys)
+        k, rest = divmod(loc.frame, KEY_SPACING)
+        s = smoothstep(rest / KEY_SPACING)
+
+        def at(name: str) -> Tensor:
+            return (1 - s) * keys[name][k : k + 1] + s * keys[name][k + 1 : k + 2]
+
+        limits = torch.tensor([self.ranges.yaw, self.ranges.pitch, self.ranges.roll])
+        emotion = keys["emotion"][k + (1 if s >= 0.5 else 0)]
+        return FaceFactors(
+            identity=torch.tensor([person]),
+            emotion=emotion.view(1),
+            action_units=at("action_units"),
+            pose=torch.maximum(torch.minimum(at("pose"), limits), -limits),
+            light_direction=torch.nn.functional.normalize(video["direction"] + at("light"), dim=1),
+            ambient=video["ambient"],
+            diffuse=video["diffuse"],
+            translation=video["translation"] + at("translation"),
+            distance=video["distance"],
+            background_kind=video["kind"],
+            background_seed=video["bg_seed"],
+        )
+
+
+@lru_cache(maxsize=4096)
+def _video_and_track(
+    seed: int, person: int, video: int, track: int, ranges: SceneRanges, num_keys: int
+) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
+    """A video's fixed scene and a track's keyframes (cached: frames of one track share them; read-only)."""
+    gen = generator(seed, STREAM_VIDEO, person, video)
+    direction, ambient, diffuse = sample_light(gen, ranges)
+    translation, distance = sample_camera(gen, ranges)
+    kind, bg_seed = sample_background(gen)
+    scene = {"direction": direction, "ambient": ambient, "diffuse": diffuse, "translation": translation,
+             "distance": distance, "kind": kind, "bg_seed": bg_seed}  # fmt: skip
+    keys = _track_keys(generator(seed, STREAM_TRACK, person, video, track), ranges, num_keys)
+    return scene, keys
+
+
+def _track_keys(gen: torch.Generator, ranges: SceneRanges, num_keys: int) -> dict[str, Tensor]:
+    """Keyframes of one track: pose, AU intensities with their emotion, light and position drift."""
+    centre = sample_pose(gen, ranges)
+    pose = centre + torch.randn(num_keys, 3, generator=gen) * torch.tensor(POSE_DRIFT_DEG)
+    neutral = torch.rand(num_keys, generator=gen) < NEUTRAL_KEY_PROBABILITY
+    emotion = torch.randint(1, len(EMOTIONS), (num_keys,), generator=gen).masked_fill(neutral, 0)
+    action_units = emotion_action_units(emotion, gen)
+    light = torch.randn(num_keys, 3, generator=gen) * LIGHT_DRIFT * torch.tensor([1.0, 1.0, 0.0])
+    translation = torch.randn(num_keys, 2, generator=gen) * TRANSLATION_DRIFT_CM
+    return {"pose": pose, "emotion": emotion, "action_units": action_units, "light": light, "translation": translation}
