@@ -15,6 +15,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch.utils.data import DataLoader
@@ -65,6 +66,23 @@ def build_method(cfg: RunConfig) -> Method:
         return METHODS.get(cfg.method["name"])(backbone=backbone, **method_args)
     except (TypeError, ValueError) as err:  # e.g. a method that needs a particular backbone
         raise ConfigError(f"method {cfg.method['name']!r} with backbone {cfg.backbone['name']!r}: {err}") from None
+
+
+def load_trained_method(run: str | Path) -> tuple[Method, RunConfig, Path, dict[str, Any]]:
+    """Rebuild the method of a run folder (its `checkpoints/last.pt`) or of a checkpoint file.
+
+    Returns the method (train mode, on the CPU) with the checkpoint's weights loaded strictly, the
+    resolved config, the checkpoint path and the raw training state.
+    """
+    from facessl.engine.config import resolve_run_config
+
+    run = Path(run)
+    ckpt_path = run / "checkpoints" / "last.pt" if run.is_dir() else run
+    state = ckpt.load_train_state(ckpt_path)
+    cfg = resolve_run_config(state["config"])
+    method = build_method(cfg)
+    ckpt.load_module_state(method, state["method"], str(ckpt_path))
+    return method, cfg, ckpt_path, state
 
 
 def pretrain(

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
-from facessl.engine.checkpoint import CheckpointError, load_module_state, load_train_state
+from facessl.engine.checkpoint import CheckpointError
 from facessl.weights.encoder_file import file_sha256, load_encoder
 
 IDENTITY_NORMALIZATION: dict[str, list[float]] = {}  # the source feeds [0, 1] pixels unchanged
@@ -89,15 +89,9 @@ def source_from_run(run: str | Path, site: str = "encoder", device: str | torch.
     Raises:
         CheckpointError: If the checkpoint is not facessl's or `site` is not one of the method's.
     """
-    from facessl.engine.config import resolve_run_config
-    from facessl.engine.train import build_method
+    from facessl.engine.train import load_trained_method
 
-    run = Path(run)
-    ckpt_path = run / "checkpoints" / "last.pt" if run.is_dir() else run
-    state = load_train_state(ckpt_path)
-    cfg = resolve_run_config(state["config"])
-    method = build_method(cfg)
-    load_module_state(method, state["method"], str(ckpt_path))
+    method, cfg, ckpt_path, _ = load_trained_method(run)
     method = method.to(device).eval()
     sites = method.feature_sites()
     if site not in sites:

@@ -5,21 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from facessl.augment.normalize import Normalize
-from facessl.engine.checkpoint import CheckpointError, load_module_state, load_train_state
-from facessl.engine.config import resolve_run_config
-from facessl.engine.train import build_method
+from facessl.engine.checkpoint import CheckpointError
+from facessl.engine.train import load_trained_method
 from facessl.weights.card import WeightCard, git_commit
 from facessl.weights.encoder_file import save_encoder
 
 
 def export_run(run: str | Path, out: str | Path) -> Path:
     """Export the encoder of `run` (a run folder or a `last.pt` checkpoint) to `out` (.safetensors)."""
-    run = Path(run)
-    ckpt_path = run / "checkpoints" / "last.pt" if run.is_dir() else run
-    state = load_train_state(ckpt_path)
-    cfg = resolve_run_config(state["config"])
-    method = build_method(cfg)
-    load_module_state(method, state["method"], str(ckpt_path))
+    method, cfg, ckpt_path, state = load_trained_method(run)
     normalize = getattr(method, "normalize", None)
     if normalize is not None and not isinstance(normalize, Normalize):
         raise CheckpointError(f"method {cfg.method['name']} has a normalisation the card cannot describe")
