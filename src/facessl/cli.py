@@ -25,6 +25,7 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from facessl.config import ConfigError
+from facessl.eval.cli import eval_command
 from facessl.prepare.audit_cli import app as audit_app
 from facessl.prepare.cli import app as prepare_app
 from facessl.synth.cli import app as synth_app
@@ -186,8 +187,6 @@ def list_names() -> None:
     for title, names in (("methods", METHODS.names()), ("backbones", BACKBONES.names()), ("dataset layouts", LAYOUTS.names())):
         Console().print(f"[bold]{title}:[/] {', '.join(names)}")
 
-
-from facessl.eval.cli import eval_command  # noqa: E402
 
 app.command("eval")(eval_command)
 

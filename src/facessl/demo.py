@@ -8,6 +8,7 @@ and head pose (ridge), on identities never seen in pretraining, and writes `repo
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def labelled_toyfaces(n: int, seed: int, size: int = 64) -> tuple[torch.Tensor, 
     images, expressions, poses = [], [], []
     for i in range(n):
         f = ds.factors(i)
-        f = type(f)(identity=1000 + f.identity, expression=f.expression, yaw=f.yaw, pitch=f.pitch, roll=f.roll, scene=f.scene)
+        f = replace(f, identity=1000 + f.identity)
         images.append(ds.render(f))
         expressions.append(f.expression)
         poses.append((f.yaw, f.pitch, f.roll))
