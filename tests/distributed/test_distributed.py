@@ -38,6 +38,9 @@ METHOD_ARGS = {
     "moco": ["data.image_size=32", "method.image_size=32", "method.queue_size=32", "method.proj_hidden_dim=64"],
     # PCL trains at 64 px only; few pose negatives keep the iteration short.
     "pcl": ["backbone.name=pcl", "method.pose_batch_size=2", "method.pose_negatives=4", "method.gather_distributed=true"],
+    # Whole 4-frame tracks: each of the 2 processes gets one track of the global batch of 8.
+    "latentface-rdm": ["backbone.name=latentface", "data.image_size=64", "method.image_size=64",
+                       "method.frames_per_track=4", "data.frames_per_track=4", "data.num_identities=16"],
 }
 
 

@@ -12,7 +12,7 @@ from facessl.engine.train import build_method
 from facessl.methods.latentface_rdm import restart_factor
 
 AE = ["method.name=latentface-ae", "backbone.name=unsup3d", "method.perceptual=none", "data.image_size=64"]
-RDM = ["method.name=latentface-rdm", "backbone.name=latentface", "data.image_size=64", "method.frames_per_track=4"]
+RDM = ["method.name=latentface-rdm", "backbone.name=latentface", "data.image_size=64", "method.frames_per_track=4", "data.frames_per_track=4"]
 
 
 class RecordingStepper(OptimizerStepper):

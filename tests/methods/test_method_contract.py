@@ -13,7 +13,7 @@ from facessl.models.momentum import update_momentum
 EXTRA = {
     "pcl": ["backbone.name=pcl", "method.image_size=64", "data.image_size=64", "method.pose_negatives=8", "method.pose_batch_size=2"],
     "latentface-ae": ["backbone.name=unsup3d", "method.perceptual=none", "method.image_size=64", "data.image_size=64"],
-    "latentface-rdm": ["backbone.name=latentface", "method.image_size=64", "data.image_size=64", "method.frames_per_track=4"],
+    "latentface-rdm": ["backbone.name=latentface", "method.image_size=64", "data.image_size=64", "method.frames_per_track=4", "data.frames_per_track=4"],
 }
 
 

@@ -19,13 +19,16 @@ class DataConfig:
 
     Args:
         source: toyfaces (procedural, built in), folder (an image tree), manifest (a CSV with a
-            `path` column), synthfaces (the 3D generator, once available).
+            `path` column), synthfaces (the streaming 3D generator).
         path: folder or manifest path for `folder` / `manifest`.
         image_size: images are resized to this square side by the workers.
         length: number of items of a procedural source.
         num_identities: identities of a procedural source.
         num_workers: decoding processes (0 decodes in the training process).
         strict: stop at the first unreadable image instead of skipping it.
+        frames_per_track: 0 (default): items are single images. F > 0: items are F frames of one track
+            (`facessl.data.tracks`, LatentFace stage 2, §4.3: 16); ``train.batch_size`` must be a multiple of F.
+        frames_with_replacement: draw a track's F frames with replacement (official, §4.3) or without.
     """
 
     source: Literal["toyfaces", "folder", "manifest", "synthfaces"] = "toyfaces"
@@ -35,16 +38,26 @@ class DataConfig:
     num_identities: int = 64
     num_workers: int = 2
     strict: bool = False
+    frames_per_track: int = 0
+    frames_with_replacement: bool = True
 
     def __post_init__(self) -> None:
         if self.source in ("folder", "manifest") and not self.path:
             raise ConfigError(f"data.path is required when data.source is {self.source!r}")
         if self.image_size < 16:
             raise ConfigError("data.image_size must be at least 16")
+        if self.frames_per_track < 0:
+            raise ConfigError("data.frames_per_track must be 0 (single images) or a positive number of frames")
 
 
 def build_dataset(cfg: DataConfig, seed: int = 0) -> Dataset[Sample]:
     """The dataset for `cfg.source`; a missing folder or an empty dataset raises `DataError` naming the path."""
+    if cfg.frames_per_track:
+        from facessl.data.tracks import TrackItems, build_track_source
+
+        source = build_track_source(cfg.source, cfg.path, cfg.image_size, cfg.length, cfg.num_identities,
+                                    cfg.frames_per_track, cfg.strict, seed)  # fmt: skip
+        return TrackItems(source, cfg.frames_per_track, seed, cfg.frames_with_replacement)
     if cfg.source == "toyfaces":
         return ToyFaces(cfg.length, cfg.image_size, cfg.num_identities, seed=seed)
     if cfg.source == "folder":

@@ -141,8 +141,12 @@ class ImageFiles(Dataset[Sample]):
 
 
 def collate(samples: list[Sample]) -> tuple[Tensor, Tensor, list[str]]:
-    """Stack samples into (images uint8 (N, 3, H, W), indices (N,), skipped file paths)."""
-    images = torch.stack([s.image for s in samples])
+    """Stack samples into (images uint8 (N, 3, H, W), indices (N,), skipped file paths).
+
+    Items that hold several frames (F, 3, H, W) (track items, `facessl.data.tracks`) are concatenated, giving a
+    track-major batch.
+    """
+    images = torch.cat([s.image for s in samples]) if samples[0].image.dim() == 4 else torch.stack([s.image for s in samples])
     indices = torch.tensor([s.index for s in samples])
     skipped = [p for s in samples for p in s.skipped]
     return images, indices, skipped

@@ -25,6 +25,7 @@ from facessl.config import ConfigError, dump_yaml
 from facessl.data.build import build_dataset
 from facessl.data.images import collate
 from facessl.data.sampler import ResumableBatchSampler
+from facessl.data.tracks import frames_per_item
 from facessl.engine import checkpoint as ckpt
 from facessl.engine.config import RunConfig
 from facessl.engine.metrics import MetricsWriter
@@ -112,10 +113,18 @@ def pretrain(
 
     # ============ data ============
     dataset = build_dataset(cfg.data, seed=tc.seed)
-    sampler = ResumableBatchSampler(len(dataset), per_rank_batch, tc.seed, rank, world)
+    frames = frames_per_item(dataset)  # > 1 when items are whole tracks; the sampler deals out items
+    if per_rank_batch % frames:
+        raise ConfigError(f"train.batch_size={tc.batch_size} must give each of the {world} processes a multiple "
+                          f"of data.frames_per_track={frames} images (whole tracks)")  # fmt: skip
+    sampler = ResumableBatchSampler(len(dataset), per_rank_batch // frames, tc.seed, rank, world)
 
     # ============ method, optimizer, schedules ============
     method = build_method(cfg).to(device)
+    if method.frames_per_track != frames:
+        raise ConfigError(f"method {cfg.method['name']!r} trains on groups of {method.frames_per_track} frames but "
+                          f"data.frames_per_track gives {frames}; set data.frames_per_track: "
+                          f"{method.frames_per_track if method.frames_per_track > 1 else 0}")  # fmt: skip
     if tc.channels_last:
         method = method.to(memory_format=torch.channels_last)
     if tc.sync_bn and world > 1:
@@ -178,6 +187,8 @@ def pretrain(
     try:
         while step < last_step:
             sampler.set_position(epoch, batch_in_epoch)
+            if hasattr(dataset, "set_epoch"):  # per-epoch randomness inside items (a track's frames)
+                dataset.set_epoch(epoch)
             # The loader's own generator keeps worker seeding off the global RNG (exact resume).
             loader = DataLoader(
                 dataset, batch_sampler=sampler, num_workers=cfg.data.num_workers, collate_fn=collate,

@@ -45,11 +45,15 @@ class Method(nn.Module, ABC):
             features (N, encoder.num_features). Exported and used for evaluation.
         momentum: (start, end) of the cosine EMA schedule for `momentum_pairs()`, or None.
         zero_grad_to_none: whether gradients are freed (True) or zeroed in place after each step.
+        frames_per_track: 1, or F for a method that trains on track batches (`facessl.data.tracks`).
     """
 
     name: ClassVar[str]
     momentum: tuple[float, float] | None = None
     zero_grad_to_none: ClassVar[bool] = True
+    # Images per group the method needs its batches made of: 1 (any images), or F when it trains on whole tracks
+    # of F frames, track-major (LatentFace stage 2); the engine checks it against data.frames_per_track.
+    frames_per_track: int = 1
     encoder: nn.Module
 
     @abstractmethod

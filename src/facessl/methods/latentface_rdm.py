@@ -93,6 +93,7 @@ class LatentFaceRDM(Method):
             log.warning("latentface-rdm: no method.autoencoder given; the frozen stage-1 encoders are random")
         backbone.codes.requires_grad_(False)  # stage 1 is frozen in stage 2 (§2)
         self.frames, self.frame_flip_prob = frames_per_track, frame_flip_prob
+        self.frames_per_track = frames_per_track  # the engine checks data.frames_per_track against it
         self.lr_schedule, self.restart_period, self.restart_min_ratio = lr_schedule, restart_period, restart_min_ratio
         self.register_buffer("iteration", torch.zeros((), dtype=torch.long))
 
