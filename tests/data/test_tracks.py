@@ -105,3 +105,14 @@ def test_rdm_on_track_batches_resumes_bit_identically(tmp_path: Path, tiny) -> N
     a = ckpt.load_train_state(tmp_path / "straight" / "checkpoints" / "last.pt")["method"]
     b = ckpt.load_train_state(tmp_path / "split" / "checkpoints" / "last.pt")["method"]
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_the_shipped_stage_2_config_trains_on_synthfaces_tracks(tmp_path: Path) -> None:
+    from facessl.engine.config import load_run_config
+
+    cfg = load_run_config(Path(__file__).parents[2] / "configs" / "latentface_rdm.yaml",
+                          ["train.steps=2", "data.length=512", "data.num_identities=2", "data.num_workers=0",
+                           "train.checkpoint_every=2"])  # fmt: skip
+    assert cfg.data.source == "synthfaces" and cfg.data.frames_per_track == 16
+    summary = pretrain(cfg, tmp_path, show_progress=False)
+    assert summary.steps == 2 and summary.images_seen == 2 * 16

@@ -1,0 +1,207 @@
+"""Measure a LatentFace run on SynthFaces, where every 3D factor is known (issue: LatentFace, Done-when).
+
+Takes a stage-1 run (`latentface-ae`) and optionally a stage-2 run (`latentface-rdm`), and measures on people never
+seen in training (a held-out SynthFaces corpus, identities from 500,000 on):
+
+* stage 1: reconstruction PSNR (inside the validity mask, images in [0, 1]); Pearson correlation of the predicted
+  viewpoint (netV's rotations about y and x) with the true yaw and pitch; of the predicted light direction's x and y
+  (netL) with the true one's. Unsup3D's axes need not share SynthFaces' signs, so |r| is what matters;
+* stage 2: the official metric of the representation diffusion model (research/latentface.md §4.2, §6): the cosine
+  between a frame's neutral code n and its track's mean code, against the raw frame code's cosine;
+* with the evaluation suite on a SynthFaces export: expression (linear probe) and verification (10-fold cosine)
+  of the composed features (§5) against the raw codes [a, d].
+
+Writes a JSON and the results section of `docs/latentface.md` (between the markers). Usage::
+
+    OMP_NUM_THREADS=2 python scripts/latentface_synthfaces.py --ae runs/lf_ae --rdm runs/lf_rdm \
+        --data runs/synthfaces_small --json benchmarks/results/latentface_synthfaces.json --doc docs/latentface.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from facessl.augment.pcl_views import resize
+from facessl.engine.train import load_trained_method
+from facessl.eval import EvalSettings, evaluate_suite, find_data_roots
+from facessl.eval.feature_source import source_from_run
+from facessl.latentface.image_formation import LightParams, ViewParams
+from facessl.latentface.tracks import track_mean_cosine
+from facessl.methods.base import to_float01
+from facessl.models.unsup3d import IMAGE_SIZE
+from facessl.synth.corpus import SynthFacesCorpus
+from facessl.synth.export import export
+
+HELDOUT_IDENTITY_OFFSET = 500_000  # training corpora use people 0 .. num_identities - 1
+FRAMES = 16  # §4.3
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def heldout_corpus(people: int, seed: int) -> SynthFacesCorpus:
+    """People × 1 video × 2 tracks × 16 frames, identities disjoint from any training corpus."""
+    return SynthFacesCorpus(people, 1, 2, FRAMES, seed=seed, image_size=IMAGE_SIZE,
+                            identity_offset=HELDOUT_IDENTITY_OFFSET)  # fmt: skip
+
+
+def batches(corpus: SynthFacesCorpus, size: int) -> Any:
+    """(uint8 images, factors) in order, `size` at a time (a multiple of 16 keeps tracks whole)."""
+    for start in range(0, len(corpus), size):
+        idx = list(range(start, min(start + size, len(corpus))))
+        yield torch.stack([s.image for s in corpus.__getitems__(idx)]), corpus.factors(idx)
+
+
+def pearson(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+@torch.no_grad()
+def stage1_metrics(run: Path, corpus: SynthFacesCorpus) -> dict[str, float]:
+    ae, _, _, _ = load_trained_method(run)
+    ae.eval()
+    psnr, view, light, true_pose, true_light = [], [], [], [], []
+    for images, factors in batches(corpus, 64):
+        x = ae.preprocess(resize(to_float01(images), IMAGE_SIZE))  # [-1, 1]
+        formed, _, _ = ae.form(x)
+        err = ((formed.recon - x) / 2) ** 2 * formed.mask  # [0, 1] scale, valid pixels only
+        mse = err.sum((1, 2, 3)) / (3 * formed.mask.sum((1, 2, 3))).clamp_min(1)
+        psnr.append(10 * torch.log10(1 / mse.clamp_min(1e-10)))
+        view.append(torch.rad2deg(ViewParams.from_code(ae.netV(x)).angles))
+        light.append(LightParams.from_code(ae.netL(x)).direction)
+        true_pose.append(factors.pose)
+        true_light.append(factors.light_direction)
+    v, lt = torch.cat(view).numpy(), torch.cat(light).numpy()
+    p, tl = torch.cat(true_pose).numpy(), torch.cat(true_light).numpy()
+    return {
+        "images": len(corpus),
+        "psnr_db": float(torch.cat(psnr).mean()),
+        "viewpoint_r_yaw": pearson(v[:, 1], p[:, 0]),  # rotation about y vs yaw
+        "viewpoint_r_pitch": pearson(v[:, 0], p[:, 1]),  # rotation about x vs pitch
+        "predicted_yaw_std_deg": float(v[:, 1].std()),
+        "true_yaw_std_deg": float(p[:, 0].std()),
+        "light_r_x": pearson(lt[:, 0], tl[:, 0]),
+        "light_r_y": pearson(lt[:, 1], tl[:, 1]),
+    }
+
+
+@torch.no_grad()
+def stage2_metrics(run: Path, corpus: SynthFacesCorpus) -> dict[str, float]:
+    rdm, _, _, _ = load_trained_method(run)
+    rdm.eval()
+    out: dict[str, list[float]] = {k: [] for k in ("a_raw", "a_neutral", "d_raw", "d_neutral")}
+    for images, _ in batches(corpus, 64):
+        parts = rdm.encoder.parts(rdm.preprocess(resize(to_float01(images), IMAGE_SIZE)))
+        for code, neutral in (("a", "n_a"), ("d", "n_d")):
+            c, n = parts[code].float(), parts[neutral].float()
+            out[f"{code}_raw"].append(float(track_mean_cosine(c, c, FRAMES)))
+            out[f"{code}_neutral"].append(float(track_mean_cosine(c, n, FRAMES)))
+    return {f"cosine_to_track_mean_{k}": float(np.mean(v)) for k, v in out.items()} | {"tracks": len(corpus) // FRAMES}
+
+
+def suite_metrics(run: Path, data: Path, sites: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    roots = find_data_roots(data)
+    out = {}
+    for site in sites:
+        result = evaluate_suite(source_from_run(run, site), roots, ("expression", "verification"), EvalSettings(seeds=(0, 1, 2)))
+        metrics = {}
+        for report in result.reports:
+            m = report.result["metrics"]
+            if report.key.startswith("expression"):
+                metrics["expression_accuracy"] = float(m["accuracy/mean"])
+                metrics["expression_accuracy_std"] = float(m.get("accuracy/std", math.nan))
+            elif report.key.startswith("verification"):
+                metrics["verification_accuracy"] = float(m["accuracy_mean"])
+                metrics["verification_accuracy_std"] = float(m.get("accuracy_std", math.nan))
+        out[site] = metrics
+    return out
+
+
+def table(results: dict[str, Any]) -> str:
+    s1, s2, ev = results["stage1"], results.get("stage2"), results.get("suite", {})
+    lines = [
+        f"Held-out SynthFaces people ({s1['images']} frames, {s1['images'] // FRAMES} tracks of {FRAMES}); "
+        f"stage 1: `{results['ae_run']}` ({results['ae_steps']} steps × {results['ae_batch']} images)"
+        + (f"; stage 2: `{results['rdm_run']}` ({results['rdm_steps']} steps)" if s2 else "") + ".",
+        "",
+        "| stage 1 measurement | value |",
+        "|---|---|",
+        f"| reconstruction PSNR (masked, dB) | {s1['psnr_db']:.2f} |",
+        f"| viewpoint vs true yaw (Pearson r) | {s1['viewpoint_r_yaw']:+.3f} |",
+        f"| viewpoint vs true pitch (Pearson r) | {s1['viewpoint_r_pitch']:+.3f} |",
+        f"| light direction x vs true (Pearson r) | {s1['light_r_x']:+.3f} |",
+        f"| light direction y vs true (Pearson r) | {s1['light_r_y']:+.3f} |",
+    ]
+    if s2:
+        lines += [
+            "",
+            "| stage 2: cosine to the track's mean code (§4.2) | raw frame code | RDM neutral code |",
+            "|---|---|---|",
+            f"| albedo code a | {s2['cosine_to_track_mean_a_raw']:.4f} | {s2['cosine_to_track_mean_a_neutral']:.4f} |",
+            f"| depth code d | {s2['cosine_to_track_mean_d_raw']:.4f} | {s2['cosine_to_track_mean_d_neutral']:.4f} |",
+        ]
+    if ev:
+        lines += ["", "| features (evaluation suite, SynthFaces export, 3 seeds) | expression accuracy (7 classes) | "
+                      "verification 10-fold accuracy |", "|---|---|---|"]  # fmt: skip
+        for site, m in ev.items():
+            lines.append(f"| `{site}` | {m['expression_accuracy']:.3f} ± {m['expression_accuracy_std']:.3f} | "
+                         f"{m['verification_accuracy']:.3f} ± {m['verification_accuracy_std']:.3f} |")  # fmt: skip
+    lines += ["", f"Measured in {results['seconds']:.0f} s on this machine's CPU. Reproduce:", "", "```",
+              results["command"], "```"]  # fmt: skip
+    return "\n".join(lines)
+
+
+def run_facts(run: Path) -> tuple[int, int]:
+    from facessl.engine.checkpoint import load_train_state
+    from facessl.engine.config import load_run_config
+
+    cfg = load_run_config(run / "config.yaml", [])
+    return int(load_train_state(run / "checkpoints" / "last.pt")["step"]), cfg.train.batch_size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--ae", type=Path, required=True, help="latentface-ae run folder")
+    parser.add_argument("--rdm", type=Path, help="latentface-rdm run folder (trained on --ae's encoders)")
+    parser.add_argument("--data", type=Path, default=Path("runs/synthfaces_small"), help="SynthFaces export (made if absent)")
+    parser.add_argument("--people", type=int, default=32, help="held-out people (2 tracks of 16 frames each)")
+    parser.add_argument("--no-suite", action="store_true", help="skip the expression/verification evaluation")
+    parser.add_argument("--json", type=Path, default=Path("benchmarks/results/latentface_synthfaces.json"))
+    parser.add_argument("--doc", type=Path, default=Path("docs/latentface.md"))
+    args = parser.parse_args()
+    start = time.time()
+    corpus = heldout_corpus(args.people, seed=7)
+    results: dict[str, Any] = {"ae_run": str(args.ae), "stage1": stage1_metrics(args.ae, corpus)}
+    results["ae_steps"], results["ae_batch"] = run_facts(args.ae)
+    print(json.dumps(results["stage1"]), flush=True)
+    if args.rdm:
+        results["rdm_run"], (results["rdm_steps"], _) = str(args.rdm), run_facts(args.rdm)
+        results["stage2"] = stage2_metrics(args.rdm, corpus)
+        print(json.dumps(results["stage2"]), flush=True)
+        if not args.no_suite:
+            if not (args.data / "synthfaces.json").is_file():
+                export(args.data, "small")
+            results["suite"] = suite_metrics(args.rdm, args.data, ("expression", "verification", "codes"))
+            print(json.dumps(results["suite"]), flush=True)
+    results["seconds"] = time.time() - start
+    results["command"] = ("OMP_NUM_THREADS=2 python scripts/latentface_synthfaces.py --ae " + str(args.ae)
+                          + (f" --rdm {args.rdm}" if args.rdm else "") + f" --data {args.data}"
+                          + (" --no-suite" if args.no_suite else ""))  # fmt: skip
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    if args.doc.is_file() and BEGIN in (text := args.doc.read_text()):
+        head, _, rest = text.partition(BEGIN)
+        _, _, tail = rest.partition(END)
+        args.doc.write_text(f"{head}{BEGIN}\n{table(results)}\n{END}{tail}")
+    else:
+        print(table(results))
+
+
+if __name__ == "__main__":
+    main()
