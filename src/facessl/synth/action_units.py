@@ -9,7 +9,11 @@ can act on one side (contempt's unilateral AU12 + AU14).
 The movements follow the appearance changes the FACS manual describes for each AU (Ekman,
 Friesen & Hager, *Facial Action Coding System*, 2002). The magnitudes are our own estimates for
 an adult face (a few millimetres for brows and lids, about a centimetre at the lip corners, a
-jaw rotation of 11 degrees for AU26); they are not measured from data.
+jaw rotation of 11 degrees for AU26); they are not measured from data. Rendered at 64 px, where a
+centimetre of face is about three pixels, movements of realistic size are hard to see, so the
+soft-tissue fields are multiplied by :data:`EXPRESSIVENESS` (a caricature gain, like the
+exaggerated expressions of posed datasets); AU26 (a rigid jaw rotation) and AU43 (lids closing,
+bounded by the eye) keep their anatomical size.
 
 Vectors below are written for the subject's right side (x < 0), so "outward" is -x and "toward
 the midline" is +x; :meth:`Sculptor.both_sides` adds the mirror image.
@@ -53,6 +57,11 @@ AU_NAMES: dict[int, str] = {
 }
 
 FACS_MAX = 5.0  # intensity 1.0 == FACS level E
+# Caricature gain of the soft-tissue AU fields (module docstring). Chosen by looking at 64 px renders
+# (`facessl synth preview`): at 1.0 only the open-mouth emotions are distinguishable, and the
+# expression task's supervised bound stayed at chance (docs/synthfaces_calibration.md history).
+EXPRESSIVENESS = 2.0
+UNSCALED_AUS = frozenset({26, 43})  # geometric: a jaw rotation and a lid closing onto the lower lid
 
 # Temporomandibular joint, the hinge of the jaw: just in front of the tragus (the face-oval point
 # 234 sits at z = -2.4 cm, y = 0.7 cm), slightly deeper. AU26 rotates the jaw about the x axis here.
@@ -275,4 +284,8 @@ def action_unit_basis(sculptor: Sculptor) -> FloatArray:
         (len(ACTION_UNITS), 2, V, 3) float64 displacements in cm at intensity 1; axis 1 is
         (subject's right, subject's left).
     """
-    return np.stack([sculptor.split_sides(AU_FIELDS[au](sculptor)) for au in ACTION_UNITS])
+    fields = []
+    for au in ACTION_UNITS:
+        gain = 1.0 if au in UNSCALED_AUS else EXPRESSIVENESS
+        fields.append(sculptor.split_sides(gain * AU_FIELDS[au](sculptor)))
+    return np.stack(fields)
