@@ -1,21 +1,23 @@
 """`facessl demo`: pretrain on the embedded data, export, embed and evaluate, in a few minutes on a CPU.
 
-Until SynthFaces lands, the embedded data is ToyFaces. The demo pretrains SimCLR, then compares
-its encoder with a randomly initialised one and with raw pixels on expression (linear probe)
-and head pose (ridge), on identities never seen in pretraining, and writes `report.md`.
+The demo pretrains SimCLR on the streaming SynthFaces corpus, then compares its encoder with a randomly
+initialised one and with raw pixels on expression (8 classes, linear probe) and head pose (ridge), on
+SynthFaces people never seen in pretraining, and writes `report.md`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from facessl.data.toyfaces import ToyFaces
+from facessl.synth.expressions import EMOTIONS
+from facessl.synth.face_renderer import FaceRenderer
+from facessl.synth.sampling import sample_factors
+from facessl.synth.tasks import EXPRESSION_RANGES
 from facessl.engine.config import load_run_config
 from facessl.engine.train import RunSummary, build_method, pretrain
 from facessl.eval import expression_linear_probe, head_pose_ridge
@@ -26,22 +28,26 @@ from facessl.weights.export import export_run
 # keeps the demo within minutes on two cores.
 DEMO_OVERRIDES = [
     "method.name=simclr", "method.crop_min_scale=0.2", "method.color_strength=0.5", "method.temperature=0.2",
-    "backbone.stem=imagenet", "data.length=4096", "train.batch_size=64",
+    "backbone.stem=imagenet", "data.source=synthfaces", "data.length=4096", "data.num_identities=64",
+    "train.batch_size=64",
     "train.warmup_steps=20", "train.lr=0.002", "train.checkpoint_every=100", "train.log_every=10",
 ]
 
 
-def labelled_toyfaces(n: int, seed: int, size: int = 64) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
-    """`n` ToyFaces with expression labels and (yaw, pitch, roll), from identities 1000+ (unseen in pretraining)."""
-    ds = ToyFaces(n, size=size, num_identities=64, seed=seed)
-    images, expressions, poses = [], [], []
-    for i in range(n):
-        f = ds.factors(i)
-        f = replace(f, identity=1000 + f.identity)
-        images.append(ds.render(f))
-        expressions.append(f.expression)
-        poses.append((f.yaw, f.pitch, f.roll))
-    return torch.stack(images), np.array(expressions), np.array(poses, dtype=np.float64)
+# People of the labelled set: far from the pretraining corpus' people (0 .. data.num_identities - 1).
+UNSEEN_PEOPLE = 900_000
+
+
+def labelled_synthfaces(n: int, seed: int, size: int = 64, per_person: int = 20) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+    """`n` SynthFaces of unseen people, person-major (so a prefix split is identity-disjoint), emotions cycling
+    through the 8 classes, near-frontal poses as in expression datasets; uint8 images, emotions, (yaw, pitch, roll)."""
+    identities = [UNSEEN_PEOPLE + i // per_person for i in range(n)]
+    emotions = [i % len(EMOTIONS) for i in range(n)]
+    factors = sample_factors(seed, range(n), identities, emotions, EXPRESSION_RANGES)
+    renderer = FaceRenderer()
+    images = torch.cat([renderer.render(factors.select(torch.arange(i, min(i + 128, n))), size).images
+                        for i in range(0, n, 128)])  # fmt: skip
+    return images, factors.emotion.numpy(), factors.pose.double().numpy()
 
 
 @torch.no_grad()
@@ -64,8 +70,8 @@ def run_demo(out: str | Path, steps: int = 150, eval_images: int = 1200, show_pr
     random_method = build_method(cfg)  # same architecture, never trained
     random_encoder = FaceEncoder(random_method.encoder, card).eval()
 
-    images, expressions, poses = labelled_toyfaces(eval_images, seed=12345)
-    half = eval_images * 2 // 3
+    images, expressions, poses = labelled_synthfaces(eval_images, seed=12345)
+    half = (eval_images // 20) * 2 // 3 * 20  # whole people: identity-disjoint train / test
     rows = {}
     for name, encoder in (("simclr", trained), ("random resnet18", random_encoder), ("raw pixels (32 px)", None)):
         x = features_of(encoder, images)
@@ -79,7 +85,7 @@ def run_demo(out: str | Path, steps: int = 150, eval_images: int = 1200, show_pr
     (out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
     lines = [
         "# facessl demo", "",
-        f"SimCLR, ResNet-18, {summary.steps} iterations of batch {cfg.train.batch_size} on ToyFaces "
+        f"SimCLR, ResNet-18, {summary.steps} iterations of batch {cfg.train.batch_size} on SynthFaces "
         f"({summary.images_per_second:.0f} images/s, {summary.seconds:.0f} s).", "",
         "Linear probes on identities unseen in pretraining "
         f"({half} train / {eval_images - half} test images):", "",
