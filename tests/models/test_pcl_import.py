@@ -177,3 +177,42 @@ def test_import_names_missing_unexpected_and_misshaped_keys() -> None:
 def test_import_fills_absent_batchnorm_counters() -> None:
     sd = {k: v for k, v in _official_state_dict().items() if not k.endswith("num_batches_tracked")}
     PCLNetworks().load_state_dict(convert_official_pcl_state_dict(sd), strict=True)
+
+
+def test_import_cli_writes_encoder_and_networks_that_reproduce_the_official_forward(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from facessl.cli import app
+    from facessl.weights.encoder_file import load_encoder, read_card
+
+    sd = _official_state_dict(seed=3)
+    torch.save({"epoch": 300, "state_dict": sd}, tmp_path / "best.pth")
+    out = tmp_path / "weights" / "pcl.safetensors"
+    result = CliRunner().invoke(app, ["import", "pcl", str(tmp_path / "best.pth"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    card = read_card(out)
+    assert (card.method, card.backbone, card.num_features, card.input_size) == ("pcl", {"name": "pcl", "input_size": 64}, 2048, 64)
+    x = torch.rand(2, 3, 64, 64, generator=torch.Generator().manual_seed(1))
+    trunk, face, pose = _reference_encoder(sd, x)
+    with torch.no_grad():
+        encoder = load_encoder(out)
+        torch.testing.assert_close(encoder(x), trunk, rtol=1e-4, atol=1e-5)
+        networks = PCLNetworks()
+        from safetensors.torch import load_file
+
+        networks.load_state_dict(load_file(str(out.with_name("pcl_networks.safetensors"))), strict=True)
+        _, f, p = networks.encoder.forward_all(x)
+    torch.testing.assert_close(f, face, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(p, pose, rtol=1e-4, atol=1e-5)
+
+
+def test_import_cli_rejects_a_foreign_checkpoint_naming_the_keys(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from facessl.cli import app
+
+    torch.save({"state_dict": {"module.fc.weight": torch.zeros(2, 2)}}, tmp_path / "other.pth")
+    result = CliRunner().invoke(app, ["import", "pcl", str(tmp_path / "other.pth"), "--out", str(tmp_path / "x.safetensors")])
+    assert result.exit_code == 2
+    assert "module.fc.weight" in result.output and "missing" in result.output
+    assert not (tmp_path / "x.safetensors").exists()

@@ -34,6 +34,7 @@ from facessl.methods.base import Method, Optimization, to_float01
 from facessl.methods.diagnostics import embedding_std
 from facessl.methods.registry import register_method
 from facessl.models.pcl import PROJECTION_DIM, PCLDecoder, PCLEncoder, PCLProjectionHead, decoder_input
+from facessl.models.pcl_resnet import PCLResNetEncoder
 
 # pcl.md §1.3: sigma = 0.4 Gaussian noise on the encoder inputs of the PDD step.
 PDD_NOISE_STD = 0.4
@@ -68,7 +69,8 @@ class PCL(Method):
     """Pose-disentangled Contrastive Learning with the official three-step optimisation.
 
     Args:
-        backbone: a `PCLEncoder` (trunk + face-aware + pose-related branches).
+        backbone: a `PCLEncoder` (trunk + face-aware + pose-related branches), or the ResNet-18 variant
+            `PCLResNetEncoder` (branches split at layer4, pcl.md §8.1).
         projection_dim: output size of `exp_fc` and `pose_fc` (pcl.md §1.6: 512).
         temperature: InfoNCE temperature of both contrastive losses (pcl.md §1.6: 0.07).
         mix_alpha: Beta(alpha, alpha) negative mixing (pcl.md §1.6: 1.6).
@@ -115,8 +117,9 @@ class PCL(Method):
         image_size: int = IMAGE_SIZE,
     ) -> None:
         super().__init__()
-        if not isinstance(backbone, PCLEncoder):
-            raise TypeError(f"PCL needs a PCLEncoder backbone (trunk + two branches), got {type(backbone).__name__}")
+        if not isinstance(backbone, PCLEncoder | PCLResNetEncoder):
+            raise TypeError("PCL needs a two-branch backbone (trunk + face-aware and pose branches): a PCLEncoder "
+                            f"(backbone.name=pcl) or a PCLResNetEncoder (pcl_resnet18), got {type(backbone).__name__}")
         if image_size != IMAGE_SIZE:
             raise ValueError(f"PCL's decoder outputs 64x64 (pcl.md §1.3); image_size={image_size} is not supported")
         if optimization not in ("alternating", "joint"):
@@ -124,8 +127,11 @@ class PCL(Method):
         if dwa_window < 1:
             raise ValueError(f"dwa_window must be >= 1, got {dwa_window}")
         self.encoder = backbone
-        width = IMAGE_SIZE // 16  # branch map side at 64 px
-        dim = 128 * width * width
+        if isinstance(backbone, PCLEncoder):
+            width = IMAGE_SIZE // 16  # branch map side at 64 px, whatever input_size the encoder was built for
+            dim = 128 * width * width
+        else:  # pcl.md §8.1's ResNet-18 variant: pooled layer4 branches
+            dim = backbone.branch_features
         # Official attribute names (pcl.md §7.4): exp_fc, pose_fc, decoder.
         self.exp_fc = PCLProjectionHead(dim, dim, projection_dim)
         self.pose_fc = PCLProjectionHead(dim, dim, projection_dim)
@@ -157,7 +163,8 @@ class PCL(Method):
         s_hat = s.flip(-1)
         b = s.shape[0]
         noisy = torch.cat([s + self._noise(s, generator), s_hat + self._noise(s_hat, generator)])
-        # One encoder pass for both: the encoder has no BatchNorm, so this equals two passes.
+        # One encoder pass for both: PCL's encoder has no BatchNorm, so this equals two passes
+        # (the ResNet variant normalises s and ŝ together; pcl_resnet.py).
         _, face, pose = self.encoder.forward_all(noisy)
         f_s, f_h, p_s, p_h = face[:b], face[b:], pose[:b], pose[b:]
         # Four separate decoder calls, as officially: each gets its own BatchNorm statistics.

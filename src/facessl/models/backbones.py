@@ -79,6 +79,14 @@ def pcl(input_size: int = 64) -> nn.Module:
     return PCLEncoder(input_size=input_size)
 
 
+@register_backbone("pcl_resnet18")
+def pcl_resnet18(stem: Stem = "face64") -> nn.Module:
+    """ResNet-18 split into PCL's two branches at layer4 (pcl.md §8.1), for `method.name=pcl` only."""
+    from facessl.models.pcl_resnet import PCLResNetEncoder  # imported here: it is only needed when chosen
+
+    return PCLResNetEncoder(stem=stem)
+
+
 @register_backbone("unsup3d")
 def unsup3d() -> nn.Module:
     """LatentFace stage 1's code encoder: the encoder halves of Unsup3D's netA and netD, [a, d] (latentface.md §4.1)."""

@@ -122,9 +122,53 @@ def load_official_pcl_checkpoint(path: str | Path, *, input_size: int = 64) -> P
     return model
 
 
+def networks_path(out: str | Path) -> Path:
+    """Where the full-network file goes beside an encoder file: ``<stem>_networks.safetensors``."""
+    out = Path(out)
+    return out.with_name(out.stem + "_networks.safetensors")
+
+
+def import_pcl(checkpoint: str | Path, out: str | Path, *, input_size: int = 64) -> tuple[Path, Path]:
+    """Official `best.pth` -> (``pcl`` encoder file, networks file); what `facessl import pcl` runs.
+
+    The encoder file holds `PCLEncoder` (its forward is the flattened trunk, the official probe site,
+    pcl.md §5) with a card (no normalisation: PCL feeds [0, 1] pixels, pcl.md §3.2), so
+    `facessl eval`/`load_encoder` use it like any export. Every network (branches, `exp_fc`,
+    `pose_fc`, decoder) goes to ``<stem>_networks.safetensors`` under the facessl names.
+
+    Raises:
+        FileNotFoundError: no file at `checkpoint`.
+        OfficialCheckpointError: the state dict is not in the official layout (names the keys).
+    """
+    from safetensors.torch import save_file
+
+    from facessl.weights.card import WeightCard, git_commit
+    from facessl.weights.encoder_file import save_encoder
+
+    checkpoint = Path(checkpoint)
+    if not checkpoint.is_file():
+        raise FileNotFoundError(f"checkpoint not found: {checkpoint}")
+    model = load_official_pcl_checkpoint(checkpoint, input_size=input_size)
+    card = WeightCard(
+        method="pcl", backbone={"name": "pcl", "input_size": input_size},
+        num_features=int(model.encoder.num_features), input_size=input_size,
+        normalization={"mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0]},
+        crop_recipe=f"official: aligned face crop resized to {input_size} px (pcl.md §3.1, §8.9)",
+        training_data="VoxCeleb1 (official PCL checkpoint)", git_commit=git_commit(),
+        extra={"imported_from": str(checkpoint), "importer": "facessl.models.pcl_import"},
+    )  # fmt: skip
+    encoder_file = save_encoder(model.encoder, card, out)
+    networks = networks_path(out)
+    tensors = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    save_file(tensors, str(networks), metadata={"facessl_kind": "pcl-networks", "source": str(checkpoint)})
+    return encoder_file, networks
+
+
 __all__ = [
     "OfficialCheckpointError",
     "convert_official_pcl_state_dict",
     "encoder_state_dict",
+    "import_pcl",
     "load_official_pcl_checkpoint",
+    "networks_path",
 ]

@@ -2,6 +2,7 @@
 
     facessl import unsup3d checkpoint030.pth --out weights/unsup3d_celeba.safetensors
     facessl import latentface latentface.pth --out weights/latentface.safetensors --site expression
+    facessl import pcl best.pth --out weights/pcl.safetensors
 """
 
 from __future__ import annotations
@@ -53,3 +54,21 @@ def latentface(
     from facessl.weights.import_latentface import import_latentface
 
     _run(import_latentface, file, out, site=site, sampler=sampler, noise=noise, autoencoder=autoencoder)
+
+
+@import_app.command("pcl")
+def pcl(
+    file: Annotated[Path, typer.Argument(help="Official PCL checkpoint (best.pth, `module.encoder.*` layout).")],
+    out: OutOpt,
+    input_size: Annotated[int, typer.Option(help="Resolution the checkpoint was trained at (official: 64).")] = 64,
+) -> None:
+    """PCL -> the `pcl` encoder (trunk features, the official probe site) plus branches, heads and decoder."""
+    from facessl.models.pcl_import import OfficialCheckpointError, import_pcl
+
+    try:
+        paths = import_pcl(file, out, input_size=input_size)
+    except (OfficialCheckpointError, FileNotFoundError, ValueError) as err:
+        Console(stderr=True).print(f"[bold red]error:[/] {err}")
+        raise typer.Exit(2) from None
+    for path in paths:
+        Console().print(f"wrote {path}")
