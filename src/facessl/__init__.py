@@ -19,7 +19,7 @@ def load_encoder(path: str, device: str = "cpu") -> FaceEncoder:
 
 def embed(encoder: FaceEncoder, paths: list[Any], batch_size: int = 256) -> Any:
     """Features (N, D) of the readable images among `paths` (files or folders), in order."""
-    from facessl.embed import embed_files, expand_paths
+    from facessl.embedding import embed_files, expand_paths
 
     features, _, _ = embed_files(encoder, expand_paths(paths), batch_size)
     return features

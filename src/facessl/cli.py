@@ -134,7 +134,7 @@ def embed(
     workers: Annotated[int, typer.Option(help="Decoding processes.")] = 0,
 ) -> None:
     """Embed images with an exported encoder, in batches."""
-    from facessl.embed import embed_files, expand_paths, save_features
+    from facessl.embedding import embed_files, expand_paths, save_features
     from facessl.weights.encoder_file import load_encoder
 
     _setup_logging()

@@ -42,6 +42,15 @@ def test_pretrain_export_embed_info_round_trip(tmp_path: Path) -> None:
         assert "0.jpg" in f.metadata()["paths"]
     info = runner.invoke(app, ["info", str(weights)])
     assert info.exit_code == 0 and "simclr" in info.output and "num_features" in info.output
+    # The Python API gives the same rows, and keeps working after the CLI imported its module (it once shadowed
+    # `facessl.embed` with the submodule of the same name, so a second call failed).
+    import facessl
+
+    encoder = facessl.load_encoder(str(weights))
+    with safe_open(str(out), framework="pt") as f:
+        cli_features = f.get_tensor("features")
+    for _ in range(2):
+        torch.testing.assert_close(facessl.embed(encoder, [faces]), cli_features)
 
 
 def test_config_errors_exit_2_with_the_key_named(tmp_path: Path) -> None:
