@@ -132,7 +132,7 @@ def test_300w_lp_and_aflw2000_crop_from_pt2d_with_pose_labels(tmp_path: Path) ->
         progress=False,
     )
     (row,) = _rows(summary.manifest)
-    assert float(row["yaw"]) == pytest.approx(30.0) and float(row["pitch"]) == pytest.approx(np.degrees(0.1), abs=1e-4)
+    assert float(row["yaw"]) == pytest.approx(-30.0) and float(row["pitch"]) == pytest.approx(-np.degrees(0.1), abs=1e-4)
     assert float(row["box_x"]) == pytest.approx(pt2d[0].min(), abs=0.01)
     assert float(row["box_w"]) == pytest.approx(np.ptp(pt2d[0]), abs=0.01)
 

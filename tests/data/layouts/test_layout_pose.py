@@ -1,4 +1,7 @@
-"""300W-LP and AFLW2000 layouts: Pose_Para radians (pitch, yaw, roll) -> (yaw, pitch, roll) degrees."""
+"""300W-LP and AFLW2000 layouts: Pose_Para radians (pitch, yaw, roll) -> facessl's (yaw, pitch, roll) degrees.
+
+3DDFA's angles turn the other way from facessl's (`facessl.data.layouts.pose_mat.POSE_PARA_SIGNS`), so every
+angle read from a file comes out negated."""
 
 import math
 import re
@@ -55,11 +58,11 @@ def test_300w_lp_reorders_pitch_yaw_roll_and_converts_to_degrees(tmp_path: Path)
     assert summarize(samples) == {"train": 2}
     first = samples[0]
     assert first.image == tmp_path / "AFW" / "AFW_1_0.jpg"
-    np.testing.assert_allclose(first.pose, (-45.0, 10.0, 5.0))  # (yaw, pitch, roll)
+    np.testing.assert_allclose(first.pose, (45.0, -10.0, -5.0))  # (yaw, pitch, roll), facessl's signs
     np.testing.assert_allclose(first.landmarks, [[10.0, 5.0], [30.0, 15.0], [20.0, 40.0]])
     assert first.box == pytest.approx((10.0, 5.0, 20.0, 35.0))
     # 300W-LP keeps large poses: the ±99° filter belongs to the AFLW2000 test set.
-    np.testing.assert_allclose(samples[1].pose, (120.0, -20.0, 0.0))
+    np.testing.assert_allclose(samples[1].pose, (-120.0, 20.0, 0.0))
     assert len(load_300w_lp(tmp_path, max_abs_angle=99.0)) == 1
     assert LAYOUTS.get("300w_lp") is load_300w_lp
 
@@ -73,7 +76,7 @@ def test_aflw2000_drops_any_angle_outside_99_degrees(tmp_path: Path) -> None:
     samples = load_aflw2000(tmp_path)
     assert [s.image.name for s in samples] == ["image00002.jpg", "image00004.jpg"]
     assert summarize(samples) == {"test": 2}
-    np.testing.assert_allclose(samples[1].pose, (10.0, -98.9, 3.0))
+    np.testing.assert_allclose(samples[1].pose, (-10.0, 98.9, -3.0))
     assert len(load_aflw2000(tmp_path, max_abs_angle=None)) == 5
 
 
@@ -107,3 +110,15 @@ def test_missing_folders_are_named(tmp_path: Path) -> None:
         load_300w_lp(tmp_path)
     with pytest.raises(MissingFileError, match=re.escape("no .mat label files")):
         load_aflw2000(tmp_path)
+
+
+def test_pose_para_conversion_flips_every_sign_and_round_trips() -> None:
+    from facessl.data.layouts.pose_mat import pose_from_pose_para, pose_para_from_pose
+
+    # A 3DDFA yaw of +30° faces the viewer's left: facessl's -30° (nose toward the viewer's left).
+    para = np.array([[math.radians(10.0), math.radians(30.0), math.radians(-5.0), 1.0, 2.0, 3.0, 0.5]])
+    np.testing.assert_allclose(pose_from_pose_para(para), (-30.0, -10.0, 5.0))
+    back = pose_para_from_pose((-30.0, -10.0, 5.0))
+    assert back.shape == (1, 7)
+    np.testing.assert_allclose(back[0, :3], para[0, :3])
+    np.testing.assert_allclose(pose_from_pose_para(pose_para_from_pose((12.5, -40.0, 7.0))), (12.5, -40.0, 7.0))

@@ -2,7 +2,8 @@
 
 Each ``<name>.mat`` beside ``<name>.jpg`` holds ``Pose_Para`` (1x7: pitch, yaw, roll in radians,
 then translation and scale) and ``pt2d`` (2xK landmarks: 68 for 300W-LP, 21 for AFLW2000)
-(ecosystem.md §7; NOTES.md "Head pose"). facessl stores ``(yaw, pitch, roll)`` in degrees.
+(ecosystem.md §7; NOTES.md "Head pose"). facessl stores ``(yaw, pitch, roll)`` in degrees, in its own sign
+convention (`POSE_PARA_SIGNS`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,27 @@ from facessl.data.layouts.errors import LayoutError, MissingFileError
 from facessl.data.layouts.sample import FaceSample
 
 
+# 3DDFA's angles turn the other way from facessl's (facessl.synth.pose): a positive 300W-LP/AFLW2000 yaw faces the
+# viewer's left, a positive pitch looks up, a positive roll tilts the head clockwise as seen. This is how the head-pose
+# code trained on these labels draws them (HopeNet's `draw_axis`, reused by FSA-Net, 6DRepNet and DirectMHP: the
+# facing axis ends at x = -sin(yaw), y = -sin(pitch) in image coordinates), and matches 3DDFA's `RotationMatrix`,
+# the transpose of the Rz·Ry·Rx that facessl applies. So all three signs flip, in both directions, here only.
+POSE_PARA_SIGNS = (-1.0, -1.0, -1.0)  # (yaw, pitch, roll): facessl = sign × Pose_Para
+
+
 def pose_from_pose_para(pose_para: np.ndarray) -> tuple[float, float, float]:
-    """Turn 3DDFA's ``Pose_Para`` (pitch, yaw, roll in radians first) into (yaw, pitch, roll) degrees."""
+    """Turn 3DDFA's ``Pose_Para`` (pitch, yaw, roll in radians first) into facessl's (yaw, pitch, roll) degrees."""
     pitch, yaw, roll = (math.degrees(float(value)) for value in np.ravel(pose_para)[:3])
-    return yaw, pitch, roll
+    sy, sp, sr = POSE_PARA_SIGNS
+    return sy * yaw, sp * pitch, sr * roll
+
+
+def pose_para_from_pose(pose: tuple[float, float, float]) -> np.ndarray:
+    """3DDFA's (1, 7) ``Pose_Para`` (pitch, yaw, roll in radians, translation 0, scale 1) from facessl's
+    ``(yaw, pitch, roll)`` degrees; the inverse of `pose_from_pose_para`."""
+    (yaw, pitch, roll), (sy, sp, sr) = pose, POSE_PARA_SIGNS
+    angles = [math.radians(sp * pitch), math.radians(sy * yaw), math.radians(sr * roll)]
+    return np.array([[*angles, 0.0, 0.0, 0.0, 1.0]])
 
 
 def within_limit(pose: tuple[float, float, float], limit: float) -> bool:

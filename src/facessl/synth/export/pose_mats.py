@@ -9,20 +9,20 @@ Layouts (read unchanged by :func:`facessl.data.layouts.w300lp.load_300w_lp` and
 
 Each ``.mat`` holds ``Pose_Para`` (1×7: pitch, yaw, roll in radians, then translation and scale,
 NOTES.md) and ``pt2d`` (2×68 iBUG points for 300W-LP, 2×21 AFLW points for AFLW2000), in pixels
-of the written image. The angles are written in facessl's sign convention
-(:mod:`facessl.synth.pose`) because the loaders convert ``Pose_Para`` without sign changes.
+of the written image. The angles are converted to 3DDFA's signs by
+:func:`facessl.data.layouts.pose_mat.pose_para_from_pose`, the inverse of what the loaders apply.
 Train and val people go to 300W-LP (it has no validation split; the side file keeps it).
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 from scipy.io import savemat
 from torch import Tensor
 
+from facessl.data.layouts.pose_mat import pose_para_from_pose
 from facessl.synth.export.ground_truth import GroundTruthWriter
 from facessl.synth.export.landmarks import AFLW21, IBUG68, flip_permutation, project_scheme
 from facessl.synth.export.writer import Progress, render_to_files
@@ -32,15 +32,9 @@ from facessl.synth.tasks import TaskSet
 SUBSETS = ("AFW", "HELEN", "IBUG", "LFPW")
 
 
-def pose_para(pose: tuple[float, float, float]) -> np.ndarray:
-    """3DDFA's (1, 7) ``Pose_Para`` from ``(yaw, pitch, roll)`` degrees (translation 0, scale 1)."""
-    yaw, pitch, roll = pose
-    return np.array([[math.radians(pitch), math.radians(yaw), math.radians(roll), 0.0, 0.0, 0.0, 1.0]])
-
-
 def _write_mats(paths: list[Path], poses: list[tuple[float, float, float]], points: Tensor) -> None:
     for path, pose, pts in zip(paths, poses, points, strict=True):
-        savemat(str(path.with_suffix(".mat")), {"Pose_Para": pose_para(pose), "pt2d": pts.T.double().numpy()})
+        savemat(str(path.with_suffix(".mat")), {"Pose_Para": pose_para_from_pose(pose), "pt2d": pts.T.double().numpy()})
 
 
 def write_pose(
