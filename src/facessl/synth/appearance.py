@@ -109,8 +109,9 @@ def polygon_mask(polygon: Tensor, size: int, supersample: int = 3) -> Tensor:
 
 
 @lru_cache(maxsize=4)
-def _region_masks(size: int) -> dict[str, Tensor]:
-    """Coverage masks (size, size) of the painted regions, from the mesh's UVs (cached per size)."""
+def region_masks(size: int) -> dict[str, Tensor]:
+    """Coverage masks (size, size) of the painted regions (lips, mouth, brows, eyes) in texture space, from the
+    mesh's UVs (cached per size; also used by `facessl.synth.atlas`)."""
     uv = load_canonical_mesh().uvs.double()
 
     def poly(*contours: tuple[int, ...]) -> Tensor:
@@ -169,7 +170,7 @@ def albedo_texture(appearance: Appearance, size: int = 256) -> Tensor:
         torch.Size([2, 3, 64, 64])
     """
     device = appearance.skin.device
-    masks = {k: m.to(device)[None, None] for k, m in _region_masks(size).items()}  # (1, 1, S, S)
+    masks = {k: m.to(device)[None, None] for k, m in region_masks(size).items()}  # (1, 1, S, S)
 
     def paint(base: Tensor, colour: Tensor, alpha: Tensor) -> Tensor:
         return base * (1 - alpha) + colour[:, :, None, None] * alpha

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from facessl.synth.appearance import MOUTH_CAVITY, PUPIL, SCLERA, Appearance, _region_masks
+from facessl.synth.appearance import MOUTH_CAVITY, PUPIL, SCLERA, Appearance, region_masks
 
 # (name of the colour, mask, alpha scale) in albedo_texture's painting order, after the skin.
 _LAYERS = (("blush", "cheeks", 0.5), ("lips", "lips", 1.0), ("cavity", "mouth", 1.0), ("brows", "brows", 0.85),
@@ -35,7 +35,7 @@ class AtlasPainter:
 
     def __init__(self, size: int = 128) -> None:
         self.size = size
-        masks = {k: m.double() for k, m in _region_masks(size).items()}
+        masks = {k: m.double() for k, m in region_masks(size).items()}
         alphas = [masks[mask] * scale for _, mask, scale in _LAYERS]
         weights = {}
         remaining = torch.ones(size, size, dtype=torch.float64)  # share not yet painted over, from the top
