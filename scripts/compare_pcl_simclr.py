@@ -1,8 +1,10 @@
 """PCL against SimCLR on SynthFaces: same encoder, same data, same images seen, several seeds (issue 5, Done-when).
 
-For each seed, pretrains PCL and SimCLR on the streaming SynthFaces corpus (`data.source=synthfaces`, the corpus
-seeded by the run's seed, so both methods see the same images in the same order of draws) with PCL's encoder as
-both methods' network (`backbone.name=pcl`; SimCLR trains and probes its shared trunk), then measures:
+For each seed, pretrains PCL and SimCLR (and, unless `--methods` says otherwise, MoCo v2 and BYOL, so that the
+results page has every baseline on the same footing) on the streaming SynthFaces corpus (`data.source=synthfaces`,
+the corpus seeded by the run's seed, so every method sees the same images in the same order of draws) with PCL's
+encoder as every method's network (`backbone.name=pcl`; the baselines train and probe its shared trunk), then
+measures:
 
 * with the evaluation suite on a SynthFaces export (`facessl synth export`): expression (linear probe, RAF-DB
   layout) and head pose (ridge, 300W-LP -> AFLW2000 layouts), optionally verification (10-fold cosine, LFW
@@ -41,6 +43,7 @@ from facessl.engine.config import RunConfig, load_run_config
 from facessl.engine.train import load_trained_method, pretrain
 from facessl.eval import EvalSettings, evaluate_suite, find_data_roots, linear_factor_recovery, source_from_run
 from facessl.eval.feature_source import FeatureSource, state_sha256
+from facessl.weights.encoder_file import file_sha256
 from facessl.methods.base import to_float01
 from facessl.models.backbones import build_backbone
 from facessl.synth.export import export
@@ -49,11 +52,13 @@ from facessl.synth.presets import PRESETS
 from facessl.synth.tasks import pose_task
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-METHODS = ("pcl", "simclr")
+METHODS = ("pcl", "simclr", "moco", "byol")
+TITLES = {"pcl": "PCL", "simclr": "SimCLR", "moco": "MoCo v2", "byol": "BYOL"}
 RANDOM_INIT = "random_init"  # the reference without pretraining (`--add-random-init`)
 # The site each method is probed at by the suite: PCL's official probe site is the shared trunk (pcl.md §5), and
 # SimCLR's `encoder` site is the same network's forward, i.e. the same trunk features.
-SUITE_SITE = {"pcl": "trunk", "simclr": "encoder"}
+# The baselines' `encoder` site is their network's forward: the same trunk features.
+SUITE_SITE = {"pcl": "trunk", "simclr": "encoder", "moco": "encoder", "byol": "encoder"}
 # Dataset seed of the diagnostics set: not the export's seed 0, so its people differ from the suite's pose set.
 DIAGNOSTICS_SEED = 1
 ANGLES = ("yaw", "pitch", "roll")
@@ -89,7 +94,14 @@ def run_configs(args: argparse.Namespace, seed: int) -> dict[str, RunConfig]:
     simclr = ["method.name=simclr", "method.image_size=64", f"method.temperature={yaml_float(args.simclr_temperature)}",
               f"method.crop_min_scale={yaml_float(args.simclr_crop_min_scale)}", "train.optimizer=adamw",
               f"train.lr={yaml_float(args.simclr_lr)}", f"train.weight_decay={yaml_float(args.simclr_weight_decay)}"]  # fmt: skip
-    return {"pcl": load_run_config(None, shared + pcl), "simclr": load_run_config(None, shared + simclr)}
+    # MoCo v2 and BYOL keep their recipes of configs/moco.yaml and configs/byol.yaml; MoCo's SGD lr is the config's
+    # 0.03 per 256 images under its linear scaling rule, written out because these runs scale nothing.
+    moco = ["method.name=moco", "method.image_size=64", "train.optimizer=sgd",
+            f"train.lr={yaml_float(0.03 * args.batch_size / 256)}", "train.weight_decay=1.0e-4"]  # fmt: skip
+    byol = ["method.name=byol", "method.image_size=64", "train.optimizer=adamw", "train.lr=1.0e-3",
+            "train.weight_decay=1.0e-6"]  # fmt: skip
+    recipes = {"pcl": pcl, "simclr": simclr, "moco": moco, "byol": byol}
+    return {m: load_run_config(None, shared + recipes[m]) for m in args.methods}
 
 
 def suite_metrics(source: FeatureSource, data: Path, tasks: tuple[str, ...], probe_seeds: tuple[int, ...]) -> dict[str, float]:
@@ -146,6 +158,21 @@ def diagnostics(extract: dict[str, Callable[[torch.Tensor], torch.Tensor]], imag
 
 def trained_record(run: Path, method: str, args: argparse.Namespace, data: Path, images: torch.Tensor,
                    factors: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The suite and diagnostics of a trained run; kept in ``<run>/comparison_record.json`` with the evaluation
+    settings and the checkpoint's hash, and reused while both match (a rerun adding methods re-evaluates nothing)."""
+    key = {"tasks": list(args.tasks), "probe_seeds": list(args.probe_seeds), "export": str(data),
+           "diagnostics_preset": args.diagnostics_preset, "diagnostics_seed": DIAGNOSTICS_SEED,
+           "checkpoint_sha256": file_sha256(run / "checkpoints" / "last.pt")}  # fmt: skip
+    cache = run / "comparison_record.json"
+    if cache.is_file() and (cached := json.loads(cache.read_text()))["key"] == key:
+        return cached["record"]
+    record = evaluate_run(run, method, args, data, images, factors)
+    cache.write_text(json.dumps({"key": key, "record": record}, indent=2) + "\n")
+    return record
+
+
+def evaluate_run(run: Path, method: str, args: argparse.Namespace, data: Path, images: torch.Tensor,
+                 factors: dict[str, np.ndarray]) -> dict[str, Any]:
     trained, _, _, _ = load_trained_method(run)
     sites = trained.eval().feature_sites()
     keep = ("trunk", "face", "pose") if method == "pcl" else ("encoder",)
@@ -195,7 +222,7 @@ def fmt(cell: dict[str, Any], digits: int = 3) -> str:
 
 def table(results: dict[str, Any]) -> str:
     s, a = results["summary"], results["settings"]
-    pcl_suite, sim_suite = s["pcl"]["suite"], s["simclr"]["suite"]
+    pcl_suite = s["pcl"]["suite"]
     lines = [
         f"{len(results['runs'])} seeds ({', '.join(map(str, a['seeds']))}); each run: {a['steps']} iterations × "
         f"{a['batch_size']} SynthFaces images = {a['steps'] * a['batch_size']} images seen, PCL's encoder at 64 px. "
@@ -208,7 +235,7 @@ def table(results: dict[str, Any]) -> str:
         + (" verification accuracy ↑ |" if "verification_accuracy" in pcl_suite else ""),
         "|---|---|---|---|" + ("---|" if "verification_accuracy" in pcl_suite else ""),
     ]
-    rows = [("PCL", pcl_suite), ("SimCLR", sim_suite)]
+    rows = [(TITLES[m], s[m]["suite"]) for m in METHODS if m in s]
     if RANDOM_INIT in s:
         rows.append(("no pretraining (PCL's encoder, random init)", s[RANDOM_INIT]["suite"]))
     for name, m in rows:
@@ -232,6 +259,7 @@ def table(results: dict[str, Any]) -> str:
     ]
     label = {("pcl", "trunk"): "PCL trunk", ("pcl", "face"): "PCL face-aware branch F_f",
              ("pcl", "pose"): "PCL pose branch F_p", ("simclr", "encoder"): "SimCLR trunk",
+             ("moco", "encoder"): "MoCo v2 trunk", ("byol", "encoder"): "BYOL trunk",
              (RANDOM_INIT, "trunk"): "random init: trunk", (RANDOM_INIT, "face"): "random init: F_f",
              (RANDOM_INIT, "pose"): "random init: F_p"}  # fmt: skip
     for method in [m for m in (*METHODS, RANDOM_INIT) if m in s]:
@@ -242,9 +270,9 @@ def table(results: dict[str, Any]) -> str:
     t = results["timing"]
     reference = (f", the no-pretraining reference {t['random_init_cpu_seconds']:.0f} CPU-s more"
                  if "random_init_cpu_seconds" in t else "")  # fmt: skip
-    lines += ["", f"Pretraining took {t['train_cpu_seconds']['pcl']:.0f} CPU-s (PCL) and "
-              f"{t['train_cpu_seconds']['simclr']:.0f} CPU-s (SimCLR) over all seeds, evaluation "
-              f"{t['eval_cpu_seconds']:.0f} CPU-s{reference}; load average {t['loadavg_start'][0]:.1f} at the start, "
+    trained = ", ".join(f"{TITLES[m]} {v:.0f}" for m, v in t["train_cpu_seconds"].items())
+    lines += ["", f"Pretraining CPU-seconds over all seeds (runs trained by an earlier invocation count 0): {trained}; "
+              f"evaluation {t['eval_cpu_seconds']:.0f} CPU-s{reference}; load average {t['loadavg_start'][0]:.1f} at the start, "
               f"{t['loadavg_end'][0]:.1f} at the end. Produced by:", "", "```", results["command"],
               *([results["command_random_init"]] if "command_random_init" in results else []), "```"]  # fmt: skip
     return "\n".join(lines)
@@ -286,6 +314,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     p.add_argument("--out", type=Path, default=Path("runs/pcl_vs_simclr"), help="run folders and the export go here")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS, help="pcl and simclr are required")
     p.add_argument("--steps", type=int, default=48, help="iterations per run (both methods)")
     p.add_argument("--batch-size", type=int, default=32, help="images per iteration (both methods)")
     p.add_argument("--warmup-steps", type=int, default=4, help="linear lr warm-up (both; official PCL: none)")
@@ -326,7 +355,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.add_random_init:
         add_random_init(args, command, data, images, factors)
         return
-    cpu_train = {m: 0.0 for m in METHODS}
+    if not {"pcl", "simclr"} <= set(args.methods):
+        raise SystemExit("--methods must include pcl and simclr (the comparison the table is built around)")
+    cpu_train = {m: 0.0 for m in args.methods}
     cpu_eval = 0.0
     runs: dict[str, Any] = {}
     for seed in args.seeds:
