@@ -39,8 +39,12 @@ ROOT = Path(__file__).resolve().parents[1]
 # The files behind the SynthFaces benchmark, what they hold, and the command that writes each one.
 EXPECTED: dict[str, tuple[str, str]] = {
     "pcl_vs_simclr.json": (
-        "PCL against SimCLR on SynthFaces (same encoder, same images, several seeds)",
+        "PCL against SimCLR, MoCo v2 and BYOL on SynthFaces (same encoder, same images, several seeds)",
         "python scripts/compare_pcl_simclr.py --out runs/pcl_vs_simclr",
+    ),
+    "synthfaces_calibration.json": (
+        "the references: raw pixels, a random ResNet-18 and supervised ResNet-18s (the upper bound)",
+        "OMP_NUM_THREADS=1 python scripts/calibrate_synthfaces.py --data runs/synthfaces_small --epochs 15",
     ),
     "latentface_synthfaces.json": (
         "LatentFace stage 1 + 2 measured on SynthFaces",
@@ -52,9 +56,9 @@ EXPECTED: dict[str, tuple[str, str]] = {
     ),
 }
 # How the rows of a file are named when the file itself does not say which method they belong to.
-ROW_LABELS: dict[str, str] = {"latentface_synthfaces.json": "LatentFace, "}
+ROW_LABELS: dict[str, str] = {"latentface_synthfaces.json": "LatentFace, ", "synthfaces_calibration.json": "reference: "}
 # Keys whose mapping holds one entry per method or feature site.
-ROW_KEYS = ("results", "methods", "suite", "synthfaces")
+ROW_KEYS = ("results", "methods", "suite", "synthfaces", "columns")
 # Keys left out of the full listing: per-sample or per-class arrays, not results.
 HIDDEN_KEYS = frozenset({"details", "confusion_matrix"})
 EVAL_FORMAT = "facessl-eval-results/v1"
@@ -113,6 +117,9 @@ COLUMN_OF: dict[str, str] = {
     "verification_accuracy": TASK_COLUMNS[1], "verification accuracy": TASK_COLUMNS[1],
     "au_f1_mean": TASK_COLUMNS[2], "AU mean F1": TASK_COLUMNS[2], "au_f1": TASK_COLUMNS[2],
     "pose_mae_deg": TASK_COLUMNS[3], "pose_mae": TASK_COLUMNS[3], "pose MAE (deg)": TASK_COLUMNS[3],
+    # evaluate_suite's report keys (scripts/calibrate_synthfaces.py)
+    "expression/rafdb": TASK_COLUMNS[0], "verification/lfw": TASK_COLUMNS[1], "au/disfa": TASK_COLUMNS[2],
+    "pose/aflw2000": TASK_COLUMNS[3],
 }  # fmt: skip
 
 
@@ -183,7 +190,8 @@ def _mapping_rows(table: Mapping[str, Any], source: str, prefix: str) -> list[Ro
 
 def _pcl_vs_simclr_rows(data: Mapping[str, Any], source: str) -> list[Row]:
     """`scripts/compare_pcl_simclr.py`: `summary.<method>.suite.<metric> = {mean, std}` over `runs` (one per seed)."""
-    names = {"pcl": "PCL (trunk)", "simclr": "SimCLR (PCL's encoder, trunk)"}
+    names = {"pcl": "PCL (trunk)", "simclr": "SimCLR (PCL's encoder, trunk)", "moco": "MoCo v2 (PCL's encoder, trunk)",
+             "byol": "BYOL (PCL's encoder, trunk)", "random_init": "no pretraining (PCL's encoder, random init)"}
     seeds = len(data.get("runs", {})) or 1
     rows = []
     for method, summary in data["summary"].items():

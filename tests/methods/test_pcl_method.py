@@ -111,5 +111,5 @@ def test_feature_sites_and_state_dict_round_trip() -> None:
 
 
 def test_rejects_a_backbone_without_branches() -> None:
-    with pytest.raises(TypeError, match="PCLEncoder"):
+    with pytest.raises(TypeError, match="TwoBranchEncoder: backbone.name=pcl or pcl_resnet18"):
         PCL(torch.nn.Linear(3, 3))

@@ -34,7 +34,7 @@ from facessl.methods.base import Method, Optimization, to_float01
 from facessl.methods.diagnostics import embedding_std
 from facessl.methods.registry import register_method
 from facessl.models.pcl import PROJECTION_DIM, PCLDecoder, PCLEncoder, PCLProjectionHead, decoder_input
-from facessl.models.pcl_resnet import PCLResNetEncoder
+from facessl.models.pcl_encoder import TwoBranchEncoder
 
 # pcl.md §1.3: sigma = 0.4 Gaussian noise on the encoder inputs of the PDD step.
 PDD_NOISE_STD = 0.4
@@ -117,9 +117,9 @@ class PCL(Method):
         image_size: int = IMAGE_SIZE,
     ) -> None:
         super().__init__()
-        if not isinstance(backbone, PCLEncoder | PCLResNetEncoder):
-            raise TypeError("PCL needs a two-branch backbone (trunk + face-aware and pose branches): a PCLEncoder "
-                            f"(backbone.name=pcl) or a PCLResNetEncoder (pcl_resnet18), got {type(backbone).__name__}")
+        if not isinstance(backbone, TwoBranchEncoder):
+            raise TypeError("PCL needs a two-branch backbone (trunk + face-aware and pose branches), a TwoBranchEncoder: "
+                            f"backbone.name=pcl or pcl_resnet18, got {type(backbone).__name__}")
         if image_size != IMAGE_SIZE:
             raise ValueError(f"PCL's decoder outputs 64x64 (pcl.md §1.3); image_size={image_size} is not supported")
         if optimization not in ("alternating", "joint"):

@@ -96,7 +96,44 @@ def _branch() -> nn.Sequential:
     )
 
 
-class PCLEncoder(nn.Module):
+class TwoBranchEncoder(nn.Module):
+    """What PCL trains: a shared trunk and two branches on its feature map, the face-aware F_f and the pose-related F_p.
+
+    Subclasses define `forward_features` (image -> trunk map), `trunk_features` (trunk map -> trunk vector, the probe
+    site), `face_branch` and `pose_branch` (trunk map -> branch vector); the forwards below share one trunk pass.
+    """
+
+    def forward_features(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def trunk_features(self, trunk_map: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def face_branch(self, trunk_map: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def pose_branch(self, trunk_map: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def forward_face(self, x: Tensor) -> Tensor:
+        """Face-aware branch features F_f(x)."""
+        return self.face_branch(self.forward_features(x))
+
+    def forward_pose(self, x: Tensor) -> Tensor:
+        """Pose-related branch features F_p(x)."""
+        return self.pose_branch(self.forward_features(x))
+
+    def forward_all(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """(trunk, F_f, F_p), sharing one trunk pass."""
+        t = self.forward_features(x)
+        return self.trunk_features(t), self.face_branch(t), self.pose_branch(t)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Trunk features, the probe site."""
+        return self.trunk_features(self.forward_features(x))
+
+
+class PCLEncoder(TwoBranchEncoder):
     """FaceCycle encoder with PCL's face-aware (F_f) and pose-related (F_p) branches.
 
     `forward` returns the flattened shared trunk (layer3_1 output), which is the feature every
@@ -161,6 +198,10 @@ class PCLEncoder(nn.Module):
         x = self.resblock2(self.resblock1(self.layer2_1(x)))
         return self.layer3_1(self.layer2_2(x))
 
+    def trunk_features(self, trunk_map: Tensor) -> Tensor:
+        """The flattened trunk map, (N, num_features) at `input_size` (the official probe site)."""
+        return trunk_map.flatten(1)
+
     def face_branch(self, trunk_map: Tensor) -> Tensor:
         """F_f on a trunk feature map, flattened: (N, 128, h, w) -> (N, 128*h*w)."""
         return self.layer3_2_exp(trunk_map).flatten(1)
@@ -169,22 +210,5 @@ class PCLEncoder(nn.Module):
         """F_p on a trunk feature map, flattened: (N, 128, h, w) -> (N, 128*h*w)."""
         return self.layer3_2_pose(trunk_map).flatten(1)
 
-    def forward_face(self, x: Tensor) -> Tensor:
-        """Face-aware branch features F_f(x), (N, num_features)."""
-        return self.face_branch(self.forward_features(x))
 
-    def forward_pose(self, x: Tensor) -> Tensor:
-        """Pose-related branch features F_p(x), (N, num_features)."""
-        return self.pose_branch(self.forward_features(x))
-
-    def forward_all(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """(trunk, F_f, F_p), each flattened to (N, num_features), sharing one trunk pass."""
-        t = self.forward_features(x)
-        return t.flatten(1), self.face_branch(t), self.pose_branch(t)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Flattened shared trunk features, (N, num_features) at `input_size`."""
-        return self.forward_features(x).flatten(1)
-
-
-__all__ = ["ChannelAttention", "PCLEncoder", "ResidualBlock", "trunk_spatial_size"]
+__all__ = ["ChannelAttention", "PCLEncoder", "ResidualBlock", "TwoBranchEncoder", "trunk_spatial_size"]

@@ -20,9 +20,10 @@ import torch
 from torch import Tensor, nn
 
 from facessl.models.backbones import ResNetEncoder, Stem
+from facessl.models.pcl_encoder import TwoBranchEncoder
 
 
-class PCLResNetEncoder(nn.Module):
+class PCLResNetEncoder(TwoBranchEncoder):
     """ResNet-18 trunk (stem, layer1-3) + two layer4 branches, average-pooled.
 
     Args:
@@ -74,28 +75,17 @@ class PCLResNetEncoder(nn.Module):
     def _pool(x: Tensor) -> Tensor:
         return torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)
 
+    def trunk_features(self, trunk_map: Tensor) -> Tensor:
+        """Pooled trunk (layer3) features, (N, 256)."""
+        return self._pool(trunk_map)
+
     def face_branch(self, trunk_map: Tensor) -> Tensor:
+        """F_f: the face branch's layer4, pooled, (N, 512)."""
         return self._pool(self.layer4_face(trunk_map))
 
     def pose_branch(self, trunk_map: Tensor) -> Tensor:
+        """F_p: the pose branch's layer4, pooled, (N, 512)."""
         return self._pool(self.layer4_pose(trunk_map))
-
-    def forward_face(self, x: Tensor) -> Tensor:
-        """F_f(x), (N, 512)."""
-        return self.face_branch(self.forward_features(x))
-
-    def forward_pose(self, x: Tensor) -> Tensor:
-        """F_p(x), (N, 512)."""
-        return self.pose_branch(self.forward_features(x))
-
-    def forward_all(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        """(trunk, F_f, F_p), sharing one trunk pass."""
-        t = self.forward_features(x)
-        return self._pool(t), self.face_branch(t), self.pose_branch(t)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Pooled trunk features, (N, 256)."""
-        return self._pool(self.forward_features(x))
 
 
 __all__ = ["PCLResNetEncoder"]
