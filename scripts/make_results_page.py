@@ -120,6 +120,8 @@ COLUMN_OF: dict[str, str] = {
     # evaluate_suite's report keys (scripts/calibrate_synthfaces.py)
     "expression/rafdb": TASK_COLUMNS[0], "verification/lfw": TASK_COLUMNS[1], "au/disfa": TASK_COLUMNS[2],
     "pose/aflw2000": TASK_COLUMNS[3],
+    # per-angle errors: columns of their own, named as people read them
+    "pose_mae_yaw_deg": "yaw MAE (deg)", "pose_mae_pitch_deg": "pitch MAE (deg)", "pose_mae_roll_deg": "roll MAE (deg)",
 }  # fmt: skip
 
 
