@@ -56,7 +56,7 @@ def test_benchmark_table_has_mean_and_std_over_seeds(tmp_path: Path) -> None:
     benchmark = text.split("## Every benchmark file")[0]
     assert "| PCL (trunk) | `pcl_vs_simclr.json` | 0.3200 ± 0.0200 (n=2) | 7.5000 ± 0.2500 (n=2) | 9.0000 ± 0.5000 (n=2) |" in benchmark
     assert "| SimCLR (PCL's encoder, trunk) | `pcl_vs_simclr.json` | 0.2500 ± 0.0100 (n=2) | 9.2500 ± 0.5000 (n=2) | — |" in benchmark
-    assert "| method / features | file | expression accuracy | pose MAE (deg) | pose_mae_yaw_deg |" in benchmark
+    assert "| method / features | file | expression accuracy | pose MAE (deg) | yaw MAE (deg) |" in benchmark
 
 
 def test_absent_expected_files_are_listed_as_not_yet_run(tmp_path: Path) -> None:
