@@ -79,6 +79,12 @@ def test_verdict_names_the_tasks_a_method_wins_and_loses() -> None:
     assert "- SimCLR beats both references on every task." in lines
     assert "- PCL beats both references on expression and head pose, but not on verification and AU detection." in lines
     assert "- LatentFace stage 1 beats both references on no task." in lines
+    # A lead inside the ± spread is not a win: SimCLR's expression lead (0.5 vs 0.35) with a std of 0.2.
+    results["simclr"]["expression"]["metrics"]["accuracy/std"] = 0.2
+    lines = verdict(results)
+    assert "- SimCLR beats both references on verification, AU detection and head pose, but not on expression." in lines
+    results["simclr"]["expression"]["metrics"]["accuracy/std"] = 0.1
+    assert "- SimCLR beats both references on every task." in verdict(results)
 
 
 def test_schedules_train_every_method_and_grow_from_smoke_to_full() -> None:

@@ -157,10 +157,17 @@ def best_by_task(results: dict[str, dict[str, dict[str, Any]]]) -> dict[str, str
 
 
 def beats(results: dict[str, dict[str, dict[str, Any]]], key: str, task: str, others: Sequence[str]) -> bool:
-    """Whether `key`'s headline mean is better than every one of `others` on `task`."""
+    """Whether `key`'s headline mean is better than every one of `others` on `task` by more than the larger of the
+    two standard deviations (a missing std counts as 0): a lead inside the ± spread is not a win."""
     sign = 1.0 if HEADLINE[task][3] else -1.0
-    mine = sign * headline(results[key][task], task)[0]
-    return all(mine > sign * headline(results[o][task], task)[0] for o in others if o in results)
+    mean, std = headline(results[key][task], task)
+
+    def clear_lead(other: str) -> bool:
+        other_mean, other_std = headline(results[other][task], task)
+        spread = max((s for s in (std, other_std) if not math.isnan(s)), default=0.0)
+        return sign * (mean - other_mean) > spread
+
+    return all(clear_lead(o) for o in others if o in results)
 
 
 def embedding_features(spec: SourceSpec, images: torch.Tensor, batch: int = 64) -> np.ndarray:

@@ -23,7 +23,8 @@ def _join(items: list[str]) -> str:
 
 
 def verdict(results: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
-    """One plain sentence per trained method: on which tasks it beats both references, and on which it does not."""
+    """One plain sentence per trained method: on which tasks it beats both references by more than the ± spread
+    (:func:`facessl.demo.evaluate.beats`), and on which it does not."""
     lines = []
     for key in METHODS:
         wins = [TASK_NAMES[t] for t in TASKS if beats(results, key, t, REFERENCES)]
@@ -76,7 +77,7 @@ def write_report(path: Path, doc: dict[str, Any], sched: Schedule) -> Path:
         "of the training split, never on test data. Every result is stamped in `results.json` (protocol "
         "version, split hashes, seeds, checkpoint hash).",
         "",
-        "At this run's scale (a win within the ± spread is not evidence):",
+        "Where a method leads both references by more than the ± spread (a lead within it is not evidence):",
         "",
         *verdict(results),
         "",
