@@ -70,6 +70,23 @@ def test_supervised_upper_bound_learns_and_selects_on_validation(monkeypatch: py
     assert feats.shape == (32, 512)
 
 
+def test_supervised_multilabel_bound_learns_independent_occurrences() -> None:
+    # Two independent labels that a horizontal flip keeps: the top half bright, the bottom half bright.
+    rng = np.random.default_rng(0)
+    labels = np.stack(np.meshgrid(np.arange(2), np.arange(2)), -1).reshape(4, 2).repeat(10, axis=0)
+    images = torch.as_tensor(rng.integers(0, 30, size=(40, 3, 16, 16)), dtype=torch.uint8)
+    images[labels[:, 0] == 1, :, :8] += 200
+    images[labels[:, 1] == 1, :, 8:] += 200
+    recipe = SupervisedRecipe(epochs=4, batch_size=8, val_fraction=0.25)
+    _, report = train_supervised_source(images, labels, "labels", "resnet18", recipe, seed=0)
+    assert report["kind"] == "labels"
+    assert max(report["val_scores"]) > -0.45  # mean BCE below a constant predictor's ln 2 = 0.69
+    with pytest.raises(ValueError, match="0/1"):
+        train_supervised_source(images, labels * 3, "labels", "resnet18", recipe)
+    with pytest.raises(ValueError, match="unknown target kind"):
+        train_supervised_source(images, labels, "multilabel", "resnet18", recipe)  # type: ignore[arg-type]
+
+
 def test_supervised_factory_trains_per_task_and_skips_tasks_without_a_train_split(eval_data: Path) -> None:
     factory = supervised_factory("resnet18", SupervisedRecipe(epochs=1, batch_size=16), input_size=32)
     train = load_layout("300w_lp", eval_data / "300W_LP")

@@ -2,9 +2,11 @@
 
 Recipe (facessl's choice, kept short so the ceiling is cheap to compute; not from a paper):
 backbone + one linear head, AdamW (lr 1e-3, weight decay 1e-4), batch 64, at most `epochs` epochs,
-ImageNet normalisation, random horizontal flips for classification only (a flip negates yaw and
-roll, so pose targets are left unflipped). Cross-entropy for classes, L1 for regression (PCL's pose
-loss, pcl.md §5.4). The epoch kept is the one with the best score on a validation split carved
+ImageNet normalisation, random horizontal flips for classes and labels only (a flip negates yaw and
+roll, so pose targets are left unflipped; DISFA/BP4D AU labels are bilateral, so a flip keeps them).
+Cross-entropy for classes, L1 for regression (PCL's pose loss, pcl.md §5.4), binary cross-entropy for
+multi-label occurrence (``"labels"``: the AU bound; regressing sparse AU levels with L1 drives every
+output to the median 0 and left SynthFaces' AU bound no better than raw pixels). The epoch kept is the one with the best score on a validation split carved
 (seeded, stratified for classes) from the TRAINING samples; test data are never seen here.
 
 The returned source exposes the backbone's pooled features (site ``encoder``), which are then
@@ -27,7 +29,7 @@ from facessl.augment.normalize import IMAGENET_MEAN, IMAGENET_STD, Normalize
 from facessl.eval.feature_source import FeatureSource, state_sha256
 from facessl.models.backbones import build_backbone
 
-TargetKind = Literal["classes", "regression"]
+TargetKind = Literal["classes", "regression", "labels"]
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,16 @@ class SupervisedRecipe:
     val_fraction: float = 0.2
 
 
+LOSSES = {"classes": F.cross_entropy, "regression": F.l1_loss, "labels": F.binary_cross_entropy_with_logits}
+
+
 def _val_score(head_out: Tensor, targets: Tensor, kind: TargetKind) -> float:
-    """Higher is better: accuracy for classes, minus the mean absolute error for regression."""
+    """Higher is better: accuracy for classes, minus the mean absolute error for regression, minus the mean
+    binary cross-entropy for labels."""
     if kind == "classes":
         return float((head_out.argmax(1) == targets).float().mean())
+    if kind == "labels":
+        return -float(F.binary_cross_entropy_with_logits(head_out, targets))
     return -float((head_out - targets).abs().mean())
 
 
@@ -70,8 +78,9 @@ def train_supervised_source(
 
     Args:
         images: uint8 (N, 3, S, S), the task's TRAINING images at the input size.
-        targets: (N,) int class ids for ``"classes"``; (N, K) floats for ``"regression"``.
-        kind: ``"classes"`` or ``"regression"``.
+        targets: (N,) int class ids for ``"classes"``; (N, K) floats for ``"regression"``; (N, K) 0/1
+            occurrences for ``"labels"``.
+        kind: ``"classes"``, ``"regression"`` or ``"labels"``.
         backbone: Registered backbone name.
         recipe: The fixed hyperparameters.
         seed: Seeds initialisation, the validation carve, shuffling and flips.
@@ -82,7 +91,11 @@ def train_supervised_source(
         The source (checkpoint hash = hash of the selected weights) and a report with the per-epoch
         validation scores and the selected epoch.
     """
+    if kind not in LOSSES:
+        raise ValueError(f"unknown target kind {kind!r}; expected one of {sorted(LOSSES)}")
     y = torch.as_tensor(np.asarray(targets))
+    if kind == "labels" and not bool(((y == 0) | (y == 1)).all()):
+        raise ValueError("targets of kind 'labels' must be 0/1 occurrences")
     y = y.long() if kind == "classes" else y.float().reshape(len(y), -1)
     n = len(images)
     idx = np.arange(n)
@@ -111,12 +124,12 @@ def train_supervised_source(
                 if len(b) < 2:  # BatchNorm needs two samples
                     continue
                 x = images[b]
-                if kind == "classes":
+                if kind != "regression":
                     flip = torch.rand(len(b), generator=g) < 0.5
                     x = torch.where(flip[:, None, None, None], x.flip(-1), x)
                 out = forward(x)
                 t = y[b].to(device)
-                loss = F.cross_entropy(out, t) if kind == "classes" else F.l1_loss(out, t)
+                loss = LOSSES[kind](out, t)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
