@@ -104,9 +104,9 @@ AU_TRAIN_SUBJECTS_FACTOR = 4
 def au_supervised(data: Path, preset: str, epochs: int, settings: EvalSettings) -> float:
     """AU mean F1 (DISFA's 8 AUs) of a ResNet-18 trained to detect their occurrence on another AU set.
 
-    The targets are the protocol's own (FACS level >= 2, DISFA's occurrence), learnt with binary cross-entropy:
-    regressing the sparse levels with L1 drove the outputs to their median 0 and gave a bound (0.344) no better
-    than raw pixels.
+    The targets are the protocol's own (FACS level >= 2, DISFA's occurrence), learnt with binary cross-entropy. (An L1
+    regression of the levels on the export-sized set scored 0.344, this 0.353 on the `small` export: both at the level
+    of raw pixels and below predicting every AU present, 0.461; see the calibration page.)
     """
     sizes = PRESETS[preset]
     task = au_task(AU_TRAIN_SEED, replace(sizes, au_subjects=sizes.au_subjects * AU_TRAIN_SUBJECTS_FACTOR))
@@ -117,6 +117,14 @@ def au_supervised(data: Path, preset: str, epochs: int, settings: EvalSettings) 
     occurs = (levels >= DISFA_OCCURRENCE_MIN_INTENSITY).float()
     source, _ = train_supervised_source(images, occurs, "labels", "resnet18", SupervisedRecipe(epochs=epochs), 0, "cpu")
     return metrics_of(evaluate_suite(source, find_data_roots(data), ("au",), settings))["au/disfa"]
+
+
+def all_present_au_f1(seed: int, preset: str) -> float:
+    """Mean F1 over DISFA's 8 AUs of predicting every AU present in every frame of the export's AU set: the score a
+    probe must beat to have detected anything (F1 rewards recall, so this is well above 0 for common AUs)."""
+    levels = au_task(seed, PRESETS[preset]).factors.au_levels()[:, [ACTION_UNITS.index(au) for au in DISFA_AUS]]
+    occurrence = (levels >= DISFA_OCCURRENCE_MIN_INTENSITY).float().mean(0)
+    return float((2 * occurrence / (1 + occurrence)).mean())
 
 
 def main() -> None:
@@ -164,6 +172,7 @@ def main() -> None:
                                          "probe_seeds": [0, 1, 2], "columns": columns, "seconds": timings},
                                         indent=2) + "\n")  # fmt: skip
 
+    all_present = all_present_au_f1(meta["seed"], meta["preset"])
     lines = [
         "# SynthFaces calibration",
         "",
@@ -186,6 +195,12 @@ def main() -> None:
         "occurrence (FACS level ≥ 2) of DISFA's 8 AUs with binary cross-entropy on a second SynthFaces AU set "
         f"({AU_TRAIN_SUBJECTS_FACTOR}× the export's AU subjects, dataset seed {AU_TRAIN_SEED}: other people), then "
         "probed by the AU protocol.",
+        "",
+        "Trivial scores: expression 1/7 = 0.143 (chance), verification 0.5 (chance), AU mean F1 "
+        f"{all_present:.3f} (predicting every AU present in every frame)."
+        + (" No source, the supervised one included, beats that on AUs: at this export the AU task is not yet "
+           "learnable by these probes (it is not a calibrated task)."
+           if max(c.get("au/disfa", 0.0) for c in columns.values()) <= all_present else ""),
         "",
         "Time per source (s): " + ", ".join(f"{n} {t:.0f}" for n, t in timings.items())
         + " (summed over resumed runs).",

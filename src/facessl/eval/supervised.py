@@ -5,8 +5,8 @@ backbone + one linear head, AdamW (lr 1e-3, weight decay 1e-4), batch 64, at mos
 ImageNet normalisation, random horizontal flips for classes and labels only (a flip negates yaw and
 roll, so pose targets are left unflipped; DISFA/BP4D AU labels are bilateral, so a flip keeps them).
 Cross-entropy for classes, L1 for regression (PCL's pose loss, pcl.md §5.4), binary cross-entropy for
-multi-label occurrence (``"labels"``: the AU bound; regressing sparse AU levels with L1 drives every
-output to the median 0 and left SynthFaces' AU bound no better than raw pixels). The epoch kept is the one with the best score on a validation split carved
+multi-label occurrence (``"labels"``: the AU bound learns the protocol's own targets, where an L1
+regression of sparse AU levels has its optimum at the median 0). The epoch kept is the one with the best score on a validation split carved
 (seeded, stratified for classes) from the TRAINING samples; test data are never seen here.
 
 The returned source exposes the backbone's pooled features (site ``encoder``), which are then
