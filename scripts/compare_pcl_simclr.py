@@ -83,7 +83,7 @@ def run_configs(args: argparse.Namespace, seed: int) -> dict[str, RunConfig]:
         f"data.num_identities={args.corpus_people}", "data.num_workers=0",
         f"train.steps={args.steps}", f"train.batch_size={args.batch_size}", f"train.seed={seed}",
         "train.lr_scaling=none", f"train.warmup_steps={args.warmup_steps}", f"train.precision={args.precision}",
-        f"train.checkpoint_every={args.steps}", "train.log_every=5", "train.device=cpu",
+        f"train.checkpoint_every={args.steps}", "train.log_every=5", f"train.device={args.device}",
     ]  # fmt: skip
     pcl = [
         "method.name=pcl", f"method.pose_batch_size={args.pose_batch_size}",
@@ -323,6 +323,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--simclr-lr", type=float, default=1e-3, help="SimCLR's AdamW lr (configs/simclr.yaml)")
     p.add_argument("--simclr-weight-decay", type=float, default=1e-6, help="SimCLR's AdamW decay (configs/simclr.yaml)")
     p.add_argument("--precision", default="fp32", help="train.precision of both methods")
+    p.add_argument("--device", default="cpu", help="where pretraining runs (e.g. cuda; untested here); evaluation stays on the CPU")
     p.add_argument("--corpus-length", type=int, default=4096, help="SynthFaces corpus images")
     p.add_argument("--corpus-people", type=int, default=256, help="SynthFaces corpus identities")
     p.add_argument("--pose-batch-size", type=int, default=4, help="PCL pose-step images (official 10)")
