@@ -67,3 +67,23 @@ def test_legacy_neutral_codes_are_clipped_and_sampler_modes_differ() -> None:
     correct.load_state_dict(legacy.state_dict())
     assert legacy(x).abs().max() <= 1.0
     assert not torch.allclose(legacy(x), correct(x))
+
+
+class _ReturnsItsCondition(torch.nn.Module):
+    """A perfect denoiser for a track of one frame: predicts x₀ = the code it is conditioned on."""
+
+    def forward(self, x_t: torch.Tensor, code: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return code
+
+
+def test_code_scale_keeps_large_codes_inside_the_legacy_clip() -> None:
+    # Stage-1 codes are ReLU outputs that reach ~30 on SynthFaces; legacy DDIM clips x̂₀ to [-1, 1] (§4.9).
+    a = torch.linspace(0.0, 20.0, 256).expand(2, 256)
+    for scale, exact in ((1.0, False), (32.0, True)):
+        enc = _encoder(noise="fixed", code_scale=scale)
+        enc.netEA, enc.netED = _ReturnsItsCondition(), _ReturnsItsCondition()
+        n_a, n_d = enc.neutral_codes(a, a)
+        assert torch.allclose(n_a, a, atol=1e-4) is exact and torch.allclose(n_d, a, atol=1e-4) is exact, scale
+    assert _encoder(noise="fixed").neutral_codes(a, a)[0].max() <= 1.0  # the official clip binds at scale 1
+    with pytest.raises(ValueError, match="code_scale"):
+        _encoder(code_scale=0.0)

@@ -135,3 +135,16 @@ def test_ae_with_a_vgg16_file_trains_both_confidence_heads(tmp_path) -> None:  #
     assert {"loss_perc", "loss_perc_flip"} <= logs.keys()
     missing = [n for n, p in method.named_parameters() if p.requires_grad and id(p) not in stepper.touched]
     assert not missing, missing[:5]
+
+
+def test_rdm_trains_on_codes_divided_by_the_backbones_code_scale() -> None:
+    seen = []
+    for scale in (1.0, 8.0):
+        torch.manual_seed(0)
+        method = build_method(load_run_config(None, RDM + [f"backbone.code_scale={scale}"]))
+        assert method.encoder.code_scale == scale
+        targets = []
+        method.encoder.netEA.register_forward_hook(lambda m, args, out: targets.append(args[1]))  # the condition
+        method.training_step(torch.randint(0, 256, (8, 3, 64, 64), dtype=torch.uint8), _stepper(method))
+        seen.append(targets[0])
+    torch.testing.assert_close(seen[0] / 8.0, seen[1])

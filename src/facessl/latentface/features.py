@@ -63,6 +63,11 @@ class LatentFaceEncoder(nn.Module):
         noise: initial-noise mode (module docstring).
         num_draws: neutral codes averaged over this many draws.
         noise_seed: seed of the ``seeded`` and ``fixed`` modes.
+        code_scale: the denoisers see codes divided by this and their output is multiplied by it. 1 is the official
+            behaviour. Stage-1 codes are unclipped ReLU outputs (on SynthFaces they reach ~30) while the legacy
+            sampler clips to [-1, 1] (§4.9), so at 1 even a perfect denoiser returns clipped codes; a scale near the
+            codes' largest value keeps them inside the clip (latentface.md §9 decision 4, a documented deviation: a
+            global scale rather than per-dimension standardisation). The RDM must be trained with the same scale.
     """
 
     def __init__(
@@ -73,8 +78,11 @@ class LatentFaceEncoder(nn.Module):
         noise: NoiseMode = "seeded",
         num_draws: int = 1,
         noise_seed: int = 0,
+        code_scale: float = 1.0,
     ) -> None:
         super().__init__()
+        if not code_scale > 0:
+            raise ValueError(f"code_scale must be positive, got {code_scale}")
         if site not in SITE_DIMS:
             raise ValueError(f"unknown site {site!r}; expected one of {sorted(SITE_DIMS)}")
         if num_draws < 1:
@@ -85,6 +93,7 @@ class LatentFaceEncoder(nn.Module):
         self.schedule = LinearSchedule()
         self.site, self.sampler, self.noise = site, sampler, noise
         self.num_draws, self.noise_seed = num_draws, noise_seed
+        self.code_scale = float(code_scale)
         self.num_features = SITE_DIMS[site]
 
     def _initial_noise(self, batch: int, draws: int, generator: torch.Generator | None, device: torch.device) -> Tensor:
@@ -98,17 +107,18 @@ class LatentFaceEncoder(nn.Module):
         return torch.randn(draws, batch, CODE_DIM, generator=generator).to(device)
 
     def neutral_codes(self, a: Tensor, d: Tensor) -> tuple[Tensor, Tensor]:
-        """(n_a, n_d) from the codes, each (B, 256), averaged over `num_draws` DDIM runs."""
+        """(n_a, n_d) from the codes, each (B, 256), averaged over `num_draws` DDIM runs (in code units: the
+        denoisers work on codes / `code_scale`)."""
         generator = torch.Generator().manual_seed(self.noise_seed)  # CPU: same draws on every device
         draws = 1 if self.noise == "zero" else self.num_draws
         out = []
-        for net, code in ((self.netEA, a), (self.netED, d)):
+        for net, code in ((self.netEA, a / self.code_scale), (self.netED, d / self.code_scale)):
             initial = self._initial_noise(code.shape[0], draws, generator, code.device).to(code.dtype)
             runs = [
                 ddim_sample(lambda x_t, t, net=net, code=code: net(x_t, code, t), initial[k], self.schedule, mode=self.sampler)
                 for k in range(draws)
             ]
-            out.append(torch.stack(runs).mean(0))
+            out.append(torch.stack(runs).mean(0) * self.code_scale)
         return out[0], out[1]
 
     def parts(self, x: Tensor) -> dict[str, Tensor]:

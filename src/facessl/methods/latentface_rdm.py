@@ -126,7 +126,8 @@ class LatentFaceRDM(Method):
         schedule = self.encoder.schedule
         logs: dict[str, Tensor] = {}
         total = torch.zeros((), device=a.device)
-        for name, net, code in (("albedo", self.encoder.netEA, a), ("depth", self.encoder.netED, d)):
+        scale = self.encoder.code_scale  # 1 officially; see LatentFaceEncoder
+        for name, net, code in (("albedo", self.encoder.netEA, a / scale), ("depth", self.encoder.netED, d / scale)):
             target = track_mean(code, self.frames)  # §4.2: mean of the track's frame codes
             t = torch.randint(0, schedule.num_timesteps, (n,), generator=g, device=g.device).to(code.device)
             noise = torch.randn(code.shape, generator=g, device=g.device).to(code.device)

@@ -103,11 +103,14 @@ def latentface(
     noise: Literal["seeded", "fixed", "zero", "random"] = "seeded",
     num_draws: int = 1,
     noise_seed: int = 0,
+    code_scale: float = 1.0,
 ) -> nn.Module:
-    """LatentFace's stage-1 codes plus the two RDM denoisers, composing the features of latentface.md §5."""
+    """LatentFace's stage-1 codes plus the two RDM denoisers, composing the features of latentface.md §5.
+
+    ``code_scale`` 1 is official; see :class:`facessl.latentface.features.LatentFaceEncoder`."""
     from facessl.latentface.features import LatentFaceEncoder
 
-    return LatentFaceEncoder(width, site, sampler, noise, num_draws, noise_seed)
+    return LatentFaceEncoder(width, site, sampler, noise, num_draws, noise_seed, code_scale)
 
 
 class TimmEncoder(nn.Module):
