@@ -50,13 +50,22 @@ EXPECTED: dict[str, tuple[str, str]] = {
         "LatentFace stage 1 + 2 measured on SynthFaces",
         "python scripts/latentface_synthfaces.py --ae runs/lf_ae --rdm runs/lf_rdm --data runs/synthfaces_small",
     ),
+    "latentface_synthfaces_code_scale32.json": (
+        "the same stage 1 with an RDM trained and sampled at backbone.code_scale=32 (a deviation, docs/latentface.md)",
+        "python scripts/latentface_synthfaces.py --ae runs/lf_ae --rdm runs/lf_rdm_s32 --data runs/synthfaces_small "
+        "--json benchmarks/results/latentface_synthfaces_code_scale32.json --doc /tmp/lf_s32.md",
+    ),
     "demo_full.json": (
         "`facessl demo --full`: every method on the longer schedules, with the references",
         "facessl demo --full --out runs/demo_full, then copy runs/demo_full/results.json here",
     ),
 }
 # How the rows of a file are named when the file itself does not say which method they belong to.
-ROW_LABELS: dict[str, str] = {"latentface_synthfaces.json": "LatentFace, ", "synthfaces_calibration.json": "reference: "}
+ROW_LABELS: dict[str, str] = {
+    "latentface_synthfaces.json": "LatentFace, ",
+    "latentface_synthfaces_code_scale32.json": "LatentFace (RDM with backbone.code_scale=32), ",
+    "synthfaces_calibration.json": "reference: ",
+}
 # Keys whose mapping holds one entry per method or feature site.
 ROW_KEYS = ("results", "methods", "suite", "synthfaces", "columns")
 # Keys left out of the full listing: per-sample or per-class arrays, not results.
