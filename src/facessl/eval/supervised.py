@@ -6,8 +6,9 @@ ImageNet normalisation, random horizontal flips for classes and labels only (a f
 roll, so pose targets are left unflipped; DISFA/BP4D AU labels are bilateral, so a flip keeps them).
 Cross-entropy for classes, L1 for regression (PCL's pose loss, pcl.md §5.4), binary cross-entropy for
 multi-label occurrence (``"labels"``: the AU bound learns the protocol's own targets, where an L1
-regression of sparse AU levels has its optimum at the median 0). The epoch kept is the one with the best score on a validation split carved
-(seeded, stratified for classes) from the TRAINING samples; test data are never seen here.
+regression of sparse AU levels has its optimum at the median 0). The epoch kept is the one with the
+best score on a validation split carved (seeded, stratified for classes) from the TRAINING samples;
+test data are never seen here.
 
 The returned source exposes the backbone's pooled features (site ``encoder``), which are then
 probed by the same protocol as every other encoder, so the ceiling is measured like the rest.
