@@ -253,7 +253,7 @@ def check_other_command(argv: list[str]) -> None:
                 assert not unknown, f"pip extras {unknown} are not in pyproject.toml ({sorted(extras)})"
     elif head in ("python", "python3") and argv[1:3] == ["-m", "venv"]:
         pass
-    elif head in ("python", "python3") and argv[1].startswith("scripts/"):
+    elif head in ("python", "python3") and argv[1].startswith(("scripts/", "benchmarks/")):
         script = ROOT / argv[1]
         assert script.is_file(), f"{argv[1]} does not exist"
         source = script.read_text()
