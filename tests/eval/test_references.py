@@ -87,6 +87,23 @@ def test_supervised_multilabel_bound_learns_independent_occurrences() -> None:
         train_supervised_source(images, labels, "multilabel", "resnet18", recipe)  # type: ignore[arg-type]
 
 
+def test_supervised_carve_keeps_each_person_on_one_side() -> None:
+    images = torch.randint(0, 256, (40, 3, 16, 16), dtype=torch.uint8)
+    labels = np.arange(40) % 2
+    people = np.repeat(np.arange(8), 5)  # 8 people, 5 near-duplicate frames each
+    recipe = SupervisedRecipe(epochs=1, batch_size=8, val_fraction=0.25)
+    _, report = train_supervised_source(images, labels, "classes", "resnet18", recipe, seed=0, groups=people)
+    val_people = set(people[report["val_indices"]].tolist())
+    fit_people = set(people.tolist()) - val_people
+    assert report["carve"] == "grouped" and val_people and fit_people
+    assert report["n_val"] == 5 * len(val_people)  # whole people only
+    _, report = train_supervised_source(images, labels, "classes", "resnet18", recipe, seed=0)
+    assert report["carve"] == "random" and report["n_val"] == 10
+    assert len(set(people[report["val_indices"]].tolist())) > 2  # a random carve splits people
+    with pytest.raises(ValueError, match="one entry per image"):
+        train_supervised_source(images, labels, "classes", "resnet18", recipe, groups=people[:-1])
+
+
 def test_supervised_factory_trains_per_task_and_skips_tasks_without_a_train_split(eval_data: Path) -> None:
     factory = supervised_factory("resnet18", SupervisedRecipe(epochs=1, batch_size=16), input_size=32)
     train = load_layout("300w_lp", eval_data / "300W_LP")

@@ -7,8 +7,9 @@ roll, so pose targets are left unflipped; DISFA/BP4D AU labels are bilateral, so
 Cross-entropy for classes, L1 for regression (PCL's pose loss, pcl.md §5.4), binary cross-entropy for
 multi-label occurrence (``"labels"``: the AU bound learns the protocol's own targets, where an L1
 regression of sparse AU levels has its optimum at the median 0). The epoch kept is the one with the
-best score on a validation split carved (seeded, stratified for classes) from the TRAINING samples;
-test data are never seen here.
+best score on a validation split carved (seeded, stratified for classes, or grouped by person when the
+caller passes groups: frames of one person's video are near-duplicates, and a random carve would then
+select for memorising people) from the TRAINING samples; test data are never seen here.
 
 The returned source exposes the backbone's pooled features (site ``encoder``), which are then
 probed by the same protocol as every other encoder, so the ceiling is measured like the rest.
@@ -17,13 +18,14 @@ probed by the same protocol as every other encoder, so the ceiling is measured l
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from torch import Tensor, nn
 
 from facessl.augment.normalize import IMAGENET_MEAN, IMAGENET_STD, Normalize
@@ -73,6 +75,7 @@ def train_supervised_source(
     recipe: SupervisedRecipe = SupervisedRecipe(),
     seed: int = 0,
     device: str | torch.device = "cpu",
+    groups: np.ndarray | Sequence[Any] | None = None,
     **backbone_args: Any,
 ) -> tuple[FeatureSource, dict[str, Any]]:
     """Train backbone + linear head on (images, targets) and return the backbone as a feature source.
@@ -86,6 +89,7 @@ def train_supervised_source(
         recipe: The fixed hyperparameters.
         seed: Seeds initialisation, the validation carve, shuffling and flips.
         device: Where to train.
+        groups: (N,) person or subject of each image; when given, no group is on both sides of the carve.
         **backbone_args: Backbone constructor arguments.
 
     Returns:
@@ -101,7 +105,14 @@ def train_supervised_source(
     n = len(images)
     idx = np.arange(n)
     stratify = y.numpy() if kind == "classes" and np.bincount(y.numpy()).min(initial=n) >= 2 else None
-    fit_idx, val_idx = train_test_split(idx, test_size=recipe.val_fraction, random_state=seed, stratify=stratify)
+    if groups is not None:
+        group_ids = np.asarray(groups)
+        if group_ids.shape != (n,):
+            raise ValueError(f"groups must have one entry per image ({n}), got shape {group_ids.shape}")
+        carve = GroupShuffleSplit(n_splits=1, test_size=recipe.val_fraction, random_state=seed)
+        fit_idx, val_idx = next(carve.split(idx, groups=group_ids))
+    else:
+        fit_idx, val_idx = train_test_split(idx, test_size=recipe.val_fraction, random_state=seed, stratify=stratify)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = build_backbone(backbone, **backbone_args).to(device)
@@ -156,5 +167,6 @@ def train_supervised_source(
         device=torch.device(device), modules=(net,),
     )  # fmt: skip
     report = {"recipe": recipe.__dict__, "val_scores": val_scores, "selected_epoch": best[1],
-              "n_fit": len(fit_idx), "n_val": len(val_idx), "seed": seed, "kind": kind}  # fmt: skip
+              "n_fit": len(fit_idx), "n_val": len(val_idx), "val_indices": sorted(int(i) for i in val_idx),
+              "carve": "grouped" if groups is not None else "random", "seed": seed, "kind": kind}  # fmt: skip
     return source, report
