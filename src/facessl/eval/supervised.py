@@ -62,9 +62,7 @@ def _val_score(head_out: Tensor, targets: Tensor, kind: TargetKind) -> float:
     binary cross-entropy for labels."""
     if kind == "classes":
         return float((head_out.argmax(1) == targets).float().mean())
-    if kind == "labels":
-        return -float(F.binary_cross_entropy_with_logits(head_out, targets))
-    return -float((head_out - targets).abs().mean())
+    return -float(LOSSES[kind](head_out, targets))
 
 
 def train_supervised_source(
