@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.nn import Module
 
 from facessl.engine.config import RunConfig, load_run_config
 from facessl.engine.train import load_trained_method, pretrain
@@ -58,6 +59,8 @@ RANDOM_INIT = "random_init"  # the reference without pretraining (`--add-random-
 # The site each method is probed at by the suite: PCL's official probe site is the shared trunk (pcl.md §5), and
 # SimCLR's `encoder` site is the same network's forward, i.e. the same trunk features.
 # The baselines' `encoder` site is their network's forward: the same trunk features.
+# PCL's sites the disentanglement diagnostics compare (the baselines have the single site "encoder").
+BRANCH_SITES = ("trunk", "face", "pose")
 SUITE_SITE = {"pcl": "trunk", "simclr": "encoder", "moco": "encoder", "byol": "encoder"}
 # Dataset seed of the diagnostics set: not the export's seed 0, so its people differ from the suite's pose set.
 DIAGNOSTICS_SEED = 1
@@ -175,26 +178,35 @@ def evaluate_run(run: Path, method: str, args: argparse.Namespace, data: Path, i
                  factors: dict[str, np.ndarray]) -> dict[str, Any]:
     trained, _, _, _ = load_trained_method(run)
     sites = trained.eval().feature_sites()
-    keep = ("trunk", "face", "pose") if method == "pcl" else ("encoder",)
+    keep = BRANCH_SITES if method == "pcl" else ("encoder",)
     with torch.no_grad():
         diag = diagnostics({k: sites[k] for k in keep}, images, factors)
     suite = suite_metrics(source_from_run(run, SUITE_SITE[method]), data, tuple(args.tasks), tuple(args.probe_seeds))
     return {"suite": suite, "diagnostics": diag}
 
 
+def initial_pcl_encoder(seed: int) -> Module:
+    """PCL's encoder with its official initialisation under `seed` (eval mode), leaving the global RNG alone."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        encoder = build_backbone("pcl", input_size=64)
+    return encoder.eval()
+
+
+def branch_sites(encoder: Module) -> dict[str, Callable[[torch.Tensor], torch.Tensor]]:
+    """The BRANCH_SITES of a two-branch encoder module (what a trained PCL method's feature_sites also names)."""
+    return dict(zip(BRANCH_SITES, (encoder.forward, encoder.forward_face, encoder.forward_pose), strict=True))
+
+
 def random_init_record(seed: int, args: argparse.Namespace, data: Path, images: torch.Tensor,
                        factors: dict[str, np.ndarray]) -> dict[str, Any]:
     """The reference without pretraining: PCL's encoder with its official initialisation under `seed`, fed [0, 1]
     pixels as PCL is, trunk for the suite and all three sites for the diagnostics."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        encoder = build_backbone("pcl", input_size=64)
-    encoder.eval()
+    encoder = initial_pcl_encoder(seed)
     source = FeatureSource(name=f"random-init-pcl@seed{seed}", extract=encoder.forward, input_size=64,
                            checkpoint_sha256=state_sha256(encoder), site="trunk", modules=(encoder,))  # fmt: skip
     with torch.no_grad():
-        diag = diagnostics({"trunk": encoder.forward, "face": encoder.forward_face, "pose": encoder.forward_pose},
-                           images, factors)  # fmt: skip
+        diag = diagnostics(branch_sites(encoder), images, factors)
     return {"suite": suite_metrics(source, data, tuple(args.tasks), tuple(args.probe_seeds)), "diagnostics": diag}
 
 

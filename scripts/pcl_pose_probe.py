@@ -21,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import compare_pcl_simclr as comparison  # noqa: E402
 
 from facessl.engine.train import load_trained_method, pretrain  # noqa: E402
-from facessl.models.backbones import build_backbone  # noqa: E402
 
 REPORTED = ("r2_yaw", "r2_pitch", "r2_roll", "r2_pose", "accuracy_expression", "accuracy_identity")
 
@@ -35,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
 
-    steps = max(args.at)
+    steps = max(*args.at, 1)  # the run config needs at least one iteration even when only step 0 is measured
     settings = comparison.parse_args(["--steps", str(steps), "--seeds", str(args.seed),
                                       "--pose-negative-mode", args.pose_negative_mode])  # fmt: skip
     cfg = comparison.run_configs(settings, args.seed)["pcl"]
@@ -43,14 +42,12 @@ def main(argv: list[str] | None = None) -> None:
     for step in sorted(args.at):
         if step == 0:
             # The run's own initialisation: the same seed and constructor the training run starts from.
-            torch.manual_seed(args.seed)
-            encoder = build_backbone("pcl", input_size=64).eval()
-            sites = {"trunk": encoder.forward, "face": encoder.forward_face, "pose": encoder.forward_pose}
+            sites = comparison.branch_sites(comparison.initial_pcl_encoder(args.seed))
         else:
             pretrain(cfg, args.out, resume=True, show_progress=False, stop_after=step)
             method, *_ = load_trained_method(args.out)
             every = method.eval().feature_sites()
-            sites = {name: every[name] for name in ("trunk", "face", "pose")}
+            sites = {name: every[name] for name in comparison.BRANCH_SITES}
         found = comparison.diagnostics(sites, images, factors)
         print(json.dumps({"step": step, **{site: {k: round(v[k], 3) for k in REPORTED} for site, v in found.items()}}),
               flush=True)  # fmt: skip
