@@ -4,7 +4,9 @@ import torch
 
 from facessl.synth.expressions import EMOTIONS
 from facessl.synth.presets import PRESETS
+from facessl.synth.factors import NO_EMOTION
 from facessl.synth.tasks import (
+    au_stills_task,
     au_task,
     celeba_task,
     expression_task,
@@ -76,6 +78,23 @@ def test_au_set_has_3_subject_exclusive_folds_and_smooth_intensities() -> None:
     first = task.rows("fold1")[: TINY.au_frames]
     steps = (task.factors.action_units[first][1:] - task.factors.action_units[first][:-1]).abs()
     assert float(steps.max()) < 0.35 and task.frame[first].tolist() == list(range(1, TINY.au_frames + 1))
+
+
+def test_au_stills_draw_every_image_and_every_au_on_its_own() -> None:
+    task = au_stills_task(7, people=40, images=3)
+    assert len(task) == 120 and set(task.split) == {"train"}
+    assert torch.equal(task.factors.identity.view(40, 3), task.factors.identity.view(40, 3)[:, :1].expand(40, 3))
+    assert set(task.factors.emotion.tolist()) == {NO_EMOTION}
+    present = (task.factors.action_units.amax(-1) > 0).float()  # (images, AUs)
+    # Independent AUs: each is present in some images and absent in others, and no two always co-occur.
+    rate = present.mean(0)
+    assert float(rate.min()) > 0.05 and float(rate.max()) < 0.6
+    together = (present.T @ present) / len(task)
+    off_diagonal = together - torch.diag(torch.diag(together))
+    assert float((off_diagonal - rate[:, None] * rate[None, :]).abs().max()) < 0.15
+    # Its people are the AU videos' people of the same seed, so another seed gives other people.
+    assert not set(task.factors.identity.tolist()) & set(au_task(0, TINY).factors.identity.tolist())
+    assert torch.equal(au_stills_task(7, 40, 3).factors.action_units, task.factors.action_units)
 
 
 def test_task_sets_are_reproducible() -> None:

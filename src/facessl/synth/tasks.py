@@ -74,15 +74,17 @@ class TaskSet:
         return [i for i, s in enumerate(self.split) if s == split]
 
 
-def _stills(task: str, seed: int, people_per_split: tuple[int, ...], images: int, ranges: SceneRanges) -> TaskSet:
-    """Independent images, ``images`` per person, emotions cycling through the 8 classes."""
+def _stills(task: str, seed: int, people_per_split: tuple[int, ...], images: int, ranges: SceneRanges,
+            independent_aus: bool = False) -> TaskSet:
+    """Independent images, ``images`` per person, emotions cycling through the 8 classes (or, with
+    ``independent_aus``, no emotion: every AU drawn on its own)."""
     ids, splits, emotions = [], [], []
     j = 0
     for split, count in zip(SPLITS, people_per_split, strict=True):
         for _ in range(count):
             for k in range(images):
                 ids.append(task_identity(task, seed, j))
-                emotions.append((j + k) % len(EMOTIONS))
+                emotions.append(NO_EMOTION if independent_aus else (j + k) % len(EMOTIONS))
                 splits.append(split)
             j += 1
     keys = [TASK_NUMBERS[task] * 10**9 + i for i in range(len(ids))]
@@ -104,6 +106,17 @@ def expression_task(seed: int, preset: Preset, ranges: SceneRanges = EXPRESSION_
 def pose_task(seed: int, preset: Preset, ranges: SceneRanges = SceneRanges()) -> TaskSet:
     """Head-pose estimation: (yaw, pitch, roll) uniform in ``ranges``, random emotions."""
     return _stills("pose", seed, preset.pose_identities, preset.pose_images, ranges)
+
+
+def au_stills_task(seed: int, people: int, images: int, ranges: SceneRanges = AU_RANGES) -> TaskSet:
+    """Independent AU stills (all split ``train``): ``images`` per person, every AU present or not on its own
+    (:func:`facessl.synth.expressions.random_action_units`), the AU videos' scene ranges.
+
+    Training data for AU detectors beyond the DISFA-like videos of :func:`au_task`, whose frames hold few
+    independent AU configurations (one keyframe every ``AU_KEY_SPACING`` frames). Its people are those of
+    :func:`au_task` under the same seed, so use another seed than the evaluation set's.
+    """
+    return _stills("au", seed, (people, 0, 0), images, ranges, independent_aus=True)
 
 
 def celeba_task(seed: int, preset: Preset, ranges: SceneRanges = SceneRanges()) -> TaskSet:
@@ -194,5 +207,5 @@ def au_task(seed: int, preset: Preset, ranges: SceneRanges = AU_RANGES) -> TaskS
     return TaskSet("au", FaceFactors.cat(rows), splits, torch.tensor(frames))
 
 
-__all__ = ["Pair", "TaskSet", "au_task", "celeba_task", "expression_task", "pose_task", "task_identity",
+__all__ = ["Pair", "TaskSet", "au_stills_task", "au_task", "celeba_task", "expression_task", "pose_task", "task_identity",
            "verification_pairs", "verification_task"]  # fmt: skip
