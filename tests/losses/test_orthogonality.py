@@ -48,7 +48,9 @@ def test_orthogonality_gradient_treats_row_norm_as_constant() -> None:
     d_eh = 2.0 / (m.size) * ph @ m.T  # (N, D_e)
     d_ec = d_eh / e_norm
     d_e = d_ec - d_ec.mean(0)  # adjoint of the centring
-    assert np.allclose(e.grad.numpy(), d_e, atol=1e-10)
+    # The loss runs in fp32 whatever the input dtype (it must stay fp32 under autocast), so its gradient agrees to
+    # fp32 precision; a gradient through the norm would be off by far more (tens of percent here).
+    assert np.allclose(e.grad.numpy(), d_e, rtol=1e-5, atol=1e-6)
 
 
 def test_orthogonality_is_fp32_under_autocast() -> None:
