@@ -9,7 +9,7 @@ The page has two parts:
 1. **The SynthFaces benchmark**: one row per method (and feature site) and one column per task, as mean ± std
    over seeds where the file has several seeds (or folds, for verification). Rows are read from the files listed
    in `EXPECTED`; a listed file that is absent is shown as "not yet run" with the command that writes it.
-   `pcl_vs_simclr.json` (scripts/compare_pcl_simclr.py) is read by its own shape (`summary.<method>.suite`, one run
+   `pcl_vs_simclr*.json` (scripts/compare_pcl_simclr.py) is read by its own shape (`summary.<method>.suite`, one run
    per seed); in any other file two shapes are recognised wherever they occur:
    - a `facessl eval` results document (`"format": "facessl-eval-results/v1"`), named by its `source`;
    - a mapping `{row name: {metric: value}}` under a key `results`, `methods`, `suite` or `synthfaces`, where a
@@ -42,6 +42,10 @@ EXPECTED: dict[str, tuple[str, str]] = {
         "PCL against SimCLR, MoCo v2 and BYOL on SynthFaces (same encoder, same images, several seeds)",
         "python scripts/compare_pcl_simclr.py --out runs/pcl_vs_simclr",
     ),
+    "pcl_vs_simclr_gpu.json": (
+        "the same comparison (PCL, SimCLR) at the official batch shapes on one GPU, as long as a 10-minute lease allows",
+        "OUT=runs/gpu bash scripts/compare_pcl_simclr_gpu.sh on a GPU machine, then copy runs/gpu/pcl_vs_simclr_gpu.json here",
+    ),
     "synthfaces_calibration.json": (
         "the references: raw pixels, a random ResNet-18 and supervised ResNet-18s (the upper bound)",
         "OMP_NUM_THREADS=1 python scripts/calibrate_synthfaces.py --data runs/synthfaces_small --epochs 15",
@@ -62,6 +66,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
 }
 # How the rows of a file are named when the file itself does not say which method they belong to.
 ROW_LABELS: dict[str, str] = {
+    "pcl_vs_simclr_gpu.json": "GPU run: ",
     "latentface_synthfaces.json": "LatentFace, ",
     "latentface_synthfaces_code_scale32.json": "LatentFace (RDM with backbone.code_scale=32), ",
     "synthfaces_calibration.json": "reference: ",
@@ -199,14 +204,14 @@ def _mapping_rows(table: Mapping[str, Any], source: str, prefix: str) -> list[Ro
     return rows
 
 
-def _pcl_vs_simclr_rows(data: Mapping[str, Any], source: str) -> list[Row]:
+def _pcl_vs_simclr_rows(data: Mapping[str, Any], source: str, prefix: str = "") -> list[Row]:
     """`scripts/compare_pcl_simclr.py`: `summary.<method>.suite.<metric> = {mean, std}` over `runs` (one per seed)."""
     names = {"pcl": "PCL (trunk)", "simclr": "SimCLR (PCL's encoder, trunk)", "moco": "MoCo v2 (PCL's encoder, trunk)",
              "byol": "BYOL (PCL's encoder, trunk)", "random_init": "no pretraining (PCL's encoder, random init)"}
     seeds = len(data.get("runs", {})) or 1
     rows = []
     for method, summary in data["summary"].items():
-        row = Row(source, names.get(method, method))
+        row = Row(source, prefix + names.get(method, method))
         for key, v in summary["suite"].items():
             value = value_of(v)
             if value is not None:
@@ -217,8 +222,8 @@ def _pcl_vs_simclr_rows(data: Mapping[str, Any], source: str) -> list[Row]:
 
 def file_rows(name: str, data: Any) -> list[Row]:
     """The benchmark rows of one file: a known file's own shape, else the shapes `benchmark_rows` recognises."""
-    if name == "pcl_vs_simclr.json" and isinstance(data, Mapping) and isinstance(data.get("summary"), Mapping):
-        return _pcl_vs_simclr_rows(data, name)
+    if name.startswith("pcl_vs_simclr") and isinstance(data, Mapping) and isinstance(data.get("summary"), Mapping):
+        return _pcl_vs_simclr_rows(data, name, ROW_LABELS.get(name, ""))
     return benchmark_rows(data, name, ROW_LABELS.get(name, ""))
 
 

@@ -59,6 +59,13 @@ def test_benchmark_table_has_mean_and_std_over_seeds(tmp_path: Path) -> None:
     assert "| method / features | file | expression accuracy | pose MAE (deg) | yaw MAE (deg) |" in benchmark
 
 
+def test_the_gpu_comparison_is_read_by_its_shape_and_named_apart(tmp_path: Path) -> None:
+    results = _write(tmp_path / "results", {"pcl_vs_simclr.json": PCL_VS_SIMCLR, "pcl_vs_simclr_gpu.json": PCL_VS_SIMCLR})
+    benchmark = page.render_page(page.read_results(results)).split("## Every benchmark file")[0]
+    assert "| GPU run: PCL (trunk) | `pcl_vs_simclr_gpu.json` | 0.3200 ± 0.0200 (n=2) |" in benchmark
+    assert "| PCL (trunk) | `pcl_vs_simclr.json` | 0.3200 ± 0.0200 (n=2) |" in benchmark
+
+
 def test_absent_expected_files_are_listed_as_not_yet_run(tmp_path: Path) -> None:
     text = page.render_page(page.read_results(_write(tmp_path / "results", {})))
     assert "No SynthFaces benchmark has been run yet." in text
