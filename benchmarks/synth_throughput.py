@@ -82,6 +82,17 @@ def run(cfg: RunConfig, processes: int) -> dict[str, object]:
     }
 
 
+def cpu_model() -> str:
+    """The CPU's model name (from /proc/cpuinfo where there is one): numbers differ by machine."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
@@ -101,6 +112,7 @@ def main() -> None:
         "target_images_per_s_on_2_cores": 2000,
         "torch_version": torch.__version__,
         "processor": platform.processor() or platform.machine(),
+        "cpu_model": cpu_model(),
         "cpu_count": os.cpu_count(),
         # The machine is shared: a load above the core count means the numbers are lower bounds.
         "load_average_1_5_15_min_before": [round(x, 2) for x in load_before],
