@@ -143,7 +143,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/synthfaces_calibration.md"))
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/synthfaces_calibration.json"))
     parser.add_argument("--resume", action="store_true", help="keep the numbers already in --json, compute the rest")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (the numbers do not depend on it)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (faster with more; float rounding may then differ in the last digits)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 

@@ -58,9 +58,6 @@ from facessl.synth.face_renderer import FaceRenderer
 from facessl.synth.presets import PRESETS
 from facessl.synth.tasks import pose_task
 
-def markers(section: str) -> tuple[str, str]:
-    """The comments the results table is written between in the doc (one pair per comparison)."""
-    return f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
 METHODS = ("pcl", "simclr", "moco", "byol")
 TITLES = {"pcl": "PCL", "simclr": "SimCLR", "moco": "MoCo v2", "byol": "BYOL"}
 RANDOM_INIT = "random_init"  # the reference without pretraining (`--add-random-init`)
@@ -349,6 +346,11 @@ def table(results: dict[str, Any]) -> str:
               results["command"], *([results["command_random_init"]] if "command_random_init" in results else []),
               "```"]  # fmt: skip
     return "\n".join(lines)
+
+
+def markers(section: str) -> tuple[str, str]:
+    """The comments the results table is written between in the doc (one pair per comparison)."""
+    return f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
 
 
 def write_doc(doc: Path, text: str, section: str = "results") -> None:
