@@ -15,8 +15,7 @@ nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 python3 -c "import torch, torchvision, kornia; print('torch', torch.__version__, 'torchvision', torchvision.__version__, 'kornia', kornia.__version__, 'cuda', torch.cuda.is_available())"
 
 # The evaluation export is rendered on the CPU while the smoke test runs.
-python3 -c "from pathlib import Path; from facessl.synth.export import export; export(Path('$RUNS/synthfaces_small'), 'small')" \
-  > "$OUT/export.log" 2>&1 &
+python3 -m facessl synth export --out "$RUNS/synthfaces_small" --preset small > "$OUT/export.log" 2>&1 &
 EXPORT=$!
 
 timeout 150 python3 scripts/compare_pcl_simclr.py --out /tmp/smoke --seeds 0 --methods pcl simclr --steps 4 \

@@ -4,7 +4,7 @@
 # lent when it was written; its path was checked on the CPU with short limits, DEVICE=cpu).
 # Stage 1 keeps a constant learning rate and stage 2 the official 100-iteration cosine restarts (latentface.md §3.6,
 # §4.8), so a run cut at a time limit is a run of that many iterations: each stage gets a large step count, is
-# stopped by `timeout` after its share of the lease, and continues from its last checkpoint (saved every 200
+# stopped by `timeout` after its share of the lease, and what follows reads its last checkpoint (saved every 200
 # iterations). Usage:
 #   OUT=<folder for results> bash scripts/latentface_synthfaces_gpu.sh [stage-1 seconds, default 240] [stage-2 seconds, default 90]
 set -uo pipefail
@@ -21,8 +21,7 @@ FACESSL="python3 -m facessl"
 python3 -c "import torch, kornia; print('torch', torch.__version__, 'kornia', kornia.__version__, 'cuda', torch.cuda.is_available())"
 
 # The evaluation export is rendered on the CPU while stage 1 trains.
-python3 -c "from pathlib import Path; from facessl.synth.export import export; export(Path('$RUNS/synthfaces_small'), 'small')" \
-  > "$OUT/export.log" 2>&1 &
+python3 -m facessl synth export --out "$RUNS/synthfaces_small" --preset small > "$OUT/export.log" 2>&1 &
 
 # Stage 1: Unsup3D's recipe at batch 64 (SSIM instead of the VGG16 perceptual term: no weights file on the machine).
 timeout "$S1" $FACESSL pretrain --config configs/latentface_ae.yaml --out "$RUNS/ae" --no-progress \
