@@ -27,8 +27,8 @@ tail -5 "$OUT/smoke.log"
 if [ $status -ne 0 ]; then echo "smoke test failed ($status)"; kill $EXPORT; exit 3; fi
 wait $EXPORT || { echo "export failed"; cat "$OUT/export.log"; exit 4; }
 
-# Official batch shapes (pcl.md §2.2, §7): 256 images per step, pose step 10 images x 100 flipped copies, DWA
-# over one official epoch (~87 iterations); a corpus large enough that no frame repeats.
+# Official batch shapes (pcl.md §2.2, §4): 256 images per step, pose step 10 images x 100 flipped copies, DWA
+# over one official epoch (~87 iterations, §3.1); a corpus large enough that no frame repeats.
 timeout $((BUDGET + 200)) python3 scripts/compare_pcl_simclr.py --out "$RUNS" --seeds 0 1 2 --methods pcl simclr \
   --time-budget "$BUDGET" --calibration-steps 16 --log-every 4 --batch-size 256 --pose-batch-size 10 \
   --pose-negatives 100 --dwa-window 87 --precision bf16 --corpus-length 524288 --corpus-people 8192 \
