@@ -4,7 +4,7 @@ import torch
 
 from facessl.synth.appearance import albedo_texture, sample_appearance
 from facessl.synth.atlas import AtlasPainter
-from facessl.synth.background import render_background
+from facessl.synth.background import render_background, render_backgrounds
 from facessl.synth.face_renderer import FaceRenderer
 from facessl.synth.factors import BACKGROUND_KINDS, FaceFactors
 from facessl.synth.head import head_mesh
@@ -96,3 +96,11 @@ def test_backgrounds_are_flat_gradient_or_textured() -> None:
     assert float(gradient.diff(dim=-1).abs().max()) < 0.1
     assert float(noise.std(dim=-1).mean()) > 0.0 and float(noise.std(dim=-2).mean()) > 0.0
     assert torch.equal(render_background(2, seed=9, size=(32, 32)), noise)
+
+
+def test_batched_backgrounds_equal_one_by_one() -> None:
+    kinds = torch.tensor([0, 1, 2, 2, 1, 0, 2])
+    seeds = torch.arange(7) * 1_000_003 + 5
+    batch = render_backgrounds(kinds, seeds, (24, 32))
+    one_by_one = torch.stack([render_background(int(k), int(s), (24, 32)) for k, s in zip(kinds, seeds, strict=True)])
+    assert torch.equal(batch, one_by_one)

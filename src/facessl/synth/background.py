@@ -14,6 +14,9 @@ from torch import Tensor
 
 from facessl.synth.factors import BACKGROUND_KINDS
 
+# Value-noise octaves: (cells per side, weight).
+_OCTAVES = ((4, 0.5), (8, 0.3), (16, 0.2))
+
 
 def render_background(kind: int, seed: int, size: tuple[int, int]) -> Tensor:
     """One background image.
@@ -38,12 +41,47 @@ def render_background(kind: int, seed: int, size: tuple[int, int]) -> Tensor:
         t = ((xs * angle.cos() + ys * angle.sin()) * 0.5 + 0.5).clamp(0, 1)
     else:
         t = torch.zeros(height, width)
-        for cells, weight in ((4, 0.5), (8, 0.3), (16, 0.2)):
+        for cells, weight in _OCTAVES:
             grid = torch.rand(1, 1, cells, cells, generator=gen)
             t = t + weight * F.interpolate(grid, size=size, mode="bilinear", align_corners=False)[0, 0]
     return colours[0].view(3, 1, 1) * (1 - t) + colours[1].view(3, 1, 1) * t
 
 
 def render_backgrounds(kinds: Tensor, seeds: Tensor, size: tuple[int, int]) -> Tensor:
-    """Backgrounds of a batch; (B, 3, H, W) float32 from (B,) kinds and seeds."""
-    return torch.stack([render_background(int(k), int(s), size) for k, s in zip(kinds, seeds, strict=True)])
+    """Backgrounds of a batch; (B, 3, H, W) float32 from (B,) kinds and seeds.
+
+    Equal, pixel for pixel, to stacking :func:`render_background` of each row: the same draws from
+    each row's generator, then the same element-wise arithmetic done once for the whole batch
+    (a flat background is the blend with t = 0, which returns its first colour exactly).
+    """
+    height, width = size
+    t = torch.zeros(len(kinds), height, width)
+    draws = []
+    angles, noise_rows, grids = {}, [], {cells: [] for cells, _ in _OCTAVES}
+    for b, (kind, seed) in enumerate(zip(kinds.tolist(), seeds.tolist(), strict=True)):
+        gen = torch.Generator().manual_seed(int(seed))
+        draws.append(torch.rand(2, 3, generator=gen))
+        name = BACKGROUND_KINDS[kind]
+        if name == "gradient":
+            angles[b] = torch.rand((), generator=gen) * 2 * torch.pi
+        elif name == "noise":
+            noise_rows.append(b)
+            for cells, _ in _OCTAVES:
+                grids[cells].append(torch.rand(1, 1, cells, cells, generator=gen))
+    if angles:
+        rows = torch.tensor(list(angles))
+        angle = torch.stack(list(angles.values()))[:, None, None]
+        ys, xs = torch.meshgrid(torch.linspace(-1, 1, height), torch.linspace(-1, 1, width), indexing="ij")
+        t[rows] = ((xs * angle.cos() + ys * angle.sin()) * 0.5 + 0.5).clamp(0, 1)
+    if noise_rows:
+        noise = torch.zeros(len(noise_rows), height, width)
+        for cells, weight in _OCTAVES:
+            up = F.interpolate(torch.cat(grids[cells]), size=size, mode="bilinear", align_corners=False)
+            noise = noise + weight * up[:, 0]
+        t[torch.tensor(noise_rows)] = noise
+    colours = torch.stack(draws) * 0.9 + 0.05
+    t = t[:, None]
+    return colours[:, 0, :, None, None] * (1 - t) + colours[:, 1, :, None, None] * t
+
+
+__all__ = ["render_background", "render_backgrounds"]
