@@ -41,6 +41,10 @@ def prototype_intensities(dtype: torch.dtype = torch.float64) -> Tensor:
     return table
 
 
+# Built once: emotion_action_units runs at every track of the streaming corpus (read-only).
+_PROTOTYPE_TABLE = prototype_intensities()
+
+
 def emotion_action_units(
     labels: Tensor,
     seed: int | torch.Generator,
@@ -66,7 +70,7 @@ def emotion_action_units(
     """
     gen = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(seed)
     batch = labels.shape[0]
-    base = prototype_intensities()[labels.cpu()]  # (B, A)
+    base = _PROTOTYPE_TABLE[labels.cpu()]  # (B, A), a copy
     scale = torch.empty(batch, 1, dtype=torch.float64).uniform_(*strength, generator=gen)
     noise = 1.0 + jitter * torch.randn(batch, len(ACTION_UNITS), generator=gen, dtype=torch.float64)
     intensity = (base * scale * noise).clamp(0.0, 1.0)
