@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from facessl.render.mesh import face_vertices, gather_faces
+from facessl.render.mesh import corner_planes, covered_pixels, scatter_pixels
 
 # Triangles whose doubled screen area is below this (pixels²) have no stable barycentrics: the rasterizer skips
 # them, and here they get a unit area so that their (unused) coefficients stay finite.
@@ -24,7 +24,9 @@ _MIN_DEPTH = 1e-6
 _MAX_COEF = 1e20
 
 
-def pixel_barycentrics(screen_verts: Tensor, faces: Tensor, face_idx: Tensor) -> tuple[Tensor, Tensor]:
+def pixel_barycentrics(
+    screen_verts: Tensor, faces: Tensor, face_idx: Tensor, pixels: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
     """Perspective-correct barycentrics and camera depth at every pixel centre.
 
     For screen-space barycentrics ``s_k`` of the pixel centre and vertex depths ``z_k``, the perspective-correct
@@ -34,13 +36,14 @@ def pixel_barycentrics(screen_verts: Tensor, faces: Tensor, face_idx: Tensor) ->
         screen_verts: (B, V, 3) ``(x_pixel, y_pixel, z_camera)`` vertices (the same ones that were rasterized).
         faces: (F, 3) or (B, F, 3) vertex indices.
         face_idx: (B, H, W) face index per pixel, −1 for background.
+        pixels: (P,) flat indices of the covered pixels when already known; computed from ``face_idx`` if None.
 
     Returns:
         ``(bary, depth)``: (B, H, W, 3) barycentric weights and (B, H, W) camera depth, both zero on background.
     """
     batch, height, width = face_idx.shape
-    # Work on (corner, B, F) planes: element-wise maths on a trailing dimension of 3 is slow on CPU.
-    x, y, z = face_vertices(screen_verts, faces).permute(3, 2, 0, 1)  # each (3, B, F)
+    # (xyz, corner, B·F) planes: element-wise maths on a trailing dimension of 3 is slow on CPU.
+    x, y, z = corner_planes(screen_verts, faces)  # each (3, B·F)
     # s_k / z_k is an affine function of the pixel centre, q_k(p) = a_k·px + b_k·py + c_k: the edge function of
     # the edge opposite corner k divided by the doubled signed area and z_k. Setting it up per face (B·F ≪ B·H·W
     # usually) leaves one lookup and three multiply-adds per pixel.
@@ -48,26 +51,21 @@ def pixel_barycentrics(screen_verts: Tensor, faces: Tensor, face_idx: Tensor) ->
     y1, y2 = y.roll(-1, 0), y.roll(-2, 0)
     edge_c = x1 * y2 - x2 * y1
     double_area = edge_c.sum(0)
-    # Background pixels look up face 0, which may be degenerate, behind the camera or projected far away. Its
-    # values are multiplied by zero coverage below, which is only exact if they are finite (inf·0 = NaN, and NaN
-    # would also reach the backward pass): hence the safe area and depth and the clamp, none of which changes a
-    # face that can be rasterized.
+    # Degenerate faces and faces behind the camera are never rasterized; the safe area and depth and the clamp
+    # keep their (unused) coefficients finite without changing any face that can be.
     double_area = torch.where(double_area.abs() > MIN_DOUBLE_AREA, double_area, torch.ones_like(double_area))
     denom = double_area * z.clamp(min=_MIN_DEPTH)
     per_face = torch.cat([(y1 - y2) / denom, (x2 - x1) / denom, edge_c / denom]).clamp(-_MAX_COEF, _MAX_COEF)
-    coef = gather_faces(per_face, face_idx)  # (9, B, H, W)
 
-    dtype, device = screen_verts.dtype, screen_verts.device
-    px = torch.arange(width, dtype=dtype, device=device).view(1, 1, 1, width)
-    py = torch.arange(height, dtype=dtype, device=device).view(1, 1, height, 1)
-    q = coef[0:3] * px + coef[3:6] * py + coef[6:9]  # (3, B, H, W)
-
-    # Background pixels (coverage 0) get inverse depth 1 and zero weights and depth. Every value is finite, so
-    # multiplying by the 0/1 coverage is exact and keeps NaNs out of the gradients; it is also several times
-    # faster on CPU than torch.where.
-    covered = (face_idx >= 0).to(dtype)
-    inv_depth = (q[0] + q[1] + q[2]) * covered + (1.0 - covered)
-    depth = covered / inv_depth
-    bary = q * depth
+    # Only covered pixels are computed (about a third of a face crop): the background stays exactly zero and
+    # contributes nothing, not even NaNs, to the backward pass.
+    pixels, rows = covered_pixels(face_idx, per_face.shape[1] // batch, pixels)
+    coef = per_face.index_select(1, rows)  # (9, P)
+    dtype = screen_verts.dtype
+    px = (pixels % width).to(dtype)
+    py = (pixels // width % height).to(dtype)
+    q = coef[0:3] * px + coef[3:6] * py + coef[6:9]  # (3, P)
+    depth = 1.0 / (q[0] + q[1] + q[2])
+    planes = scatter_pixels(torch.cat([q * depth, depth[None]]), pixels, (batch, height, width))  # (4, B, H, W)
     # A (B, H, W, 3) view of the planes; interpolate() reads it plane by plane.
-    return bary.permute(1, 2, 3, 0), depth
+    return planes[:3].permute(1, 2, 3, 0), planes[3]

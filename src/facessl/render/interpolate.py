@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from facessl.render.mesh import batch_attributes, face_vertices, gather_faces
+from facessl.render.mesh import batch_attributes, corner_planes, covered_pixels, scatter_pixels
 
 
-def interpolate(attrs: Tensor, faces: Tensor, face_idx: Tensor, bary: Tensor) -> Tensor:
+def interpolate(attrs: Tensor, faces: Tensor, face_idx: Tensor, bary: Tensor, pixels: Tensor | None = None) -> Tensor:
     """Interpolate vertex attributes at every pixel with the rasterized face's barycentrics.
 
     ``faces`` may differ from the faces that were rasterized as long as face ``f`` is the same triangle, e.g. a
@@ -19,17 +19,19 @@ def interpolate(attrs: Tensor, faces: Tensor, face_idx: Tensor, bary: Tensor) ->
         faces: (F, 3) or (B, F, 3) indices into the V attributes.
         face_idx: (B, H, W) face index per pixel, −1 for background.
         bary: (B, H, W, 3) barycentric weights (zero on background).
+        pixels: (P,) flat indices of the covered pixels (:attr:`facessl.render.rasterize.Fragments.pixels`);
+            computed from ``face_idx`` if None.
 
     Returns:
         (B, C, H, W) interpolated attributes, zero on background.
     """
-    batch = face_idx.shape[0]
+    batch, height, width = face_idx.shape
     attrs = batch_attributes(attrs, batch)
     channels = attrs.shape[-1]
-    # Per-face corner values as planes (corner·channel, B, F), looked up per pixel: (3, C, B, H, W).
-    corners = face_vertices(attrs, faces).permute(2, 3, 0, 1).reshape(3 * channels, batch, -1)
-    c0, c1, c2 = gather_faces(corners, face_idx).view(3, channels, *face_idx.shape)
-    b0, b1, b2 = bary.unbind(-1)  # each (B, H, W)
-    # bary is zero on background, so background pixels come out as zero without a mask.
-    out = c0 * b0 + c1 * b1 + c2 * b2  # (C, B, H, W)
-    return out.transpose(0, 1).contiguous()
+    corners = corner_planes(attrs, faces)  # (C, 3 corners, B·F)
+    # Only covered pixels are computed; the background stays exactly zero.
+    pixels, rows = covered_pixels(face_idx, corners.shape[-1] // batch, pixels)
+    c = corners.view(channels * 3, -1).index_select(1, rows).view(channels, 3, -1)  # (C, 3, P)
+    b = bary.permute(3, 0, 1, 2).reshape(3, -1).index_select(1, pixels)  # (3, P); no copy for pixel_barycentrics'
+    out = c[:, 0] * b[0] + c[:, 1] * b[1] + c[:, 2] * b[2]  # (C, P)
+    return scatter_pixels(out, pixels, (batch, height, width)).transpose(0, 1).contiguous()

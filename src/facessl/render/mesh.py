@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -50,6 +51,30 @@ def _flat_vertex_index(faces: Tensor, batch: int, num_verts: int) -> Tensor:
     faces = batch_faces(faces, batch)
     offsets = torch.arange(batch, device=faces.device).view(batch, 1, 1) * num_verts
     return (faces + offsets).reshape(-1)
+
+
+def corner_planes(values: Tensor, faces: Tensor) -> Tensor:
+    """Per-vertex values at the corners of every face, as planes (differentiable).
+
+    The layout element-wise maths on CPU wants: each (value, corner) pair is one contiguous plane over all B·F
+    faces, so that corner k's x is ``planes[0, k]``, without the strided access of :func:`face_vertices`.
+
+    Args:
+        values: (B, V, D) per-vertex values.
+        faces: (F, 3) or (B, F, 3) vertex indices.
+
+    Returns:
+        (D, 3, B·F) values at corner k of face ``b·F + f``.
+    """
+    batch, num_verts, dim = values.shape
+    offsets = torch.arange(batch, dtype=torch.int32, device=faces.device).view(1, batch, 1) * num_verts
+    # int32 index (see gather_faces), built from contiguous operands: strided ones make it several times slower.
+    if faces.dim() == 2:
+        rows = (faces.T.int().contiguous().unsqueeze(1) + offsets).reshape(-1)
+    else:
+        rows = (batch_faces(faces, batch).permute(2, 0, 1).int().contiguous() + offsets).reshape(-1)
+    table = values.reshape(batch * num_verts, dim).T.contiguous()
+    return table.index_select(1, rows).view(dim, 3, -1)
 
 
 def face_vertices(values: Tensor, faces: Tensor) -> Tensor:
@@ -123,6 +148,53 @@ def pixel_face_index(face_idx: Tensor, num_faces: int) -> Tensor:
     batch = face_idx.shape[0]
     offsets = torch.arange(batch, device=face_idx.device).view(batch, 1, 1) * num_faces
     return (face_idx.clamp(min=0) + offsets).view(-1).int()
+
+
+def flat_nonzero(mask: Tensor) -> Tensor:
+    """(N,) int64 indices of the true elements of a mask, flattened in row-major order.
+
+    ``torch.nonzero``'s result, computed by NumPy on CPU: ``np.flatnonzero`` is about 8× faster there
+    (torch 2.14, a 64×64×64 mask: 0.18 ms against 1.4 ms).
+    """
+    if mask.device.type == "cpu":
+        return torch.from_numpy(np.flatnonzero(mask.numpy()))
+    return mask.reshape(-1).nonzero().squeeze(1)
+
+
+def covered_pixels(face_idx: Tensor, num_faces: int, pixels: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """The pixels a face covers, for per-pixel work that skips the background.
+
+    Args:
+        face_idx: (B, H, W) face index per pixel, −1 for background.
+        num_faces: F.
+        pixels: the flat indices of the covered pixels when already known (:attr:`Fragments.pixels`).
+
+    Returns:
+        ``(pixels, rows)``: (P,) int64 flat indices into B·H·W of the covered pixels, in order, and (P,) int32
+        rows ``b·F + f`` of their faces in a flattened (B·F) per-face table (int32: see
+        :func:`pixel_face_index`).
+    """
+    flat = face_idx.reshape(-1)
+    if pixels is None:
+        pixels = flat_nonzero(flat >= 0)
+    image = pixels // (face_idx.shape[1] * face_idx.shape[2])
+    rows = (flat.index_select(0, pixels) + image * num_faces).int()
+    return pixels, rows
+
+
+def scatter_pixels(values: Tensor, pixels: Tensor, shape: tuple[int, int, int]) -> Tensor:
+    """Place values computed at covered pixels into zero-filled planes (differentiable).
+
+    Args:
+        values: (D, P) values at the pixels of :func:`covered_pixels`.
+        pixels: (P,) int64 flat indices into B·H·W.
+        shape: ``(B, H, W)``.
+
+    Returns:
+        (D, B, H, W) planes, zero where no value was given.
+    """
+    planes = values.new_zeros(values.shape[0], shape[0] * shape[1] * shape[2])
+    return planes.index_copy(1, pixels, values).view(values.shape[0], *shape)
 
 
 def gather_faces(per_face: Tensor, face_idx: Tensor) -> Tensor:

@@ -28,7 +28,7 @@ import torch
 from torch import Tensor
 
 from facessl.render.barycentric import MIN_DOUBLE_AREA, pixel_barycentrics
-from facessl.render.mesh import face_vertices
+from facessl.render.mesh import corner_planes, flat_nonzero
 
 # Half-planes are widened by this many pixels: a pixel centre on a shared edge belongs to both neighbours (no
 # cracks; the z-buffer tie-break picks one), and a vertex projected to 62.9999 instead of 63 still covers pixel
@@ -72,17 +72,14 @@ def rasterize_face_ids(
         raise ValueError(f"rasterize: near must be positive, got {near}")
     height, width = image_size
     batch = screen_verts.shape[0]
-    corners = face_vertices(screen_verts, faces)  # (B, F, 3 corners, 3 xyz)
-    num_faces = corners.shape[1]
-    # Planes of shape (3 corners, B·F): element-wise maths on a trailing dimension of 3 is slow on CPU.
-    x, y, z = corners.reshape(batch * num_faces, 3, 3).permute(2, 1, 0)
+    # (xyz, corner, B·F) planes: element-wise maths on a trailing dimension of 3 is slow on CPU.
+    planes = corner_planes(screen_verts, faces).view(9, -1)
+    num_faces = planes.shape[1] // batch
+    x, y, z = planes.view(3, 3, -1)
 
     # Edge function of the edge opposite corner k, E_k(p) = A·px + B·py + C; E_k / (doubled signed area) is the
-    # screen-space barycentric coordinate k.
-    x1, x2 = x.roll(-1, 0), x.roll(-2, 0)
-    y1, y2 = y.roll(-1, 0), y.roll(-2, 0)
-    edge_a, edge_b, edge_c = y1 - y2, x2 - x1, x1 * y2 - x2 * y1  # each (3, BF)
-    double_area = edge_c.sum(0)  # (BF,) > 0: clockwise in the image = facing away from the camera
+    # screen-space barycentric coordinate k. Only C is needed for every triangle (its sum is the doubled area).
+    double_area = (x.roll(-1, 0) * y.roll(-2, 0) - x.roll(-2, 0) * y.roll(-1, 0)).sum(0)  # (BF,) > 0: clockwise
     x_lo = (x.amin(0) - _EDGE_TOLERANCE_PX).ceil()
     x_hi = (x.amax(0) + _EDGE_TOLERANCE_PX).floor()
     y_lo = (y.amin(0) - _EDGE_TOLERANCE_PX).ceil().clamp(0, height)
@@ -92,24 +89,43 @@ def rasterize_face_ids(
     if cull_backfaces:
         valid &= double_area < 0
     # Only triangles that can cover a pixel go on; back faces and off-screen ones are often half of all.
-    kept = valid.nonzero().squeeze(1)  # host sync
-    edge_a, edge_b, edge_c, z = (t.index_select(1, kept) for t in (edge_a, edge_b, edge_c, z))
-    double_area, x_lo, x_hi, y_lo, y_hi = (t.index_select(0, kept) for t in (double_area, x_lo, x_hi, y_lo, y_hi))
+    kept = flat_nonzero(valid)  # host sync
+    kept32 = kept.int()
+    double_area, x_lo, x_hi, y_lo, y_hi = (t.index_select(0, kept32) for t in (double_area, x_lo, x_hi, y_lo, y_hi))
+    x, y, z = planes.index_select(1, kept32).view(3, 3, -1)
+    x1, x2 = x.roll(-1, 0), x.roll(-2, 0)
+    y1, y2 = y.roll(-1, 0), y.roll(-2, 0)
+    edge_a, edge_b, edge_c = y1 - y2, x2 - x1, x1 * y2 - x2 * y1  # each (3, T)
 
     # Oriented, length-normalised half-planes: inside ⇔ A'·px + B'·py + C' + tolerance ≥ 0, in pixels, for all k.
     scale = torch.sign(double_area) / torch.hypot(edge_a, edge_b).clamp(min=1e-12)
     a_n, b_n, c_n = edge_a * scale, edge_b * scale, edge_c * scale + _EDGE_TOLERANCE_PX
-    # On row y, edge k bounds x by (−B'·y − C') / A': from below if A' > 0, from above if A' < 0. The other
-    # edges get a neutral bound of ∓_NEUTRAL_BOUND_PX. Horizontal edges (A' = 0) only limit y, which the bounding
-    # box (widened by the same tolerance) already does. The bound is evaluated as (−B'·y − C')·(1/A') rather than
-    # with a precomputed slope, which would lose all precision for nearly horizontal edges. The selection is
-    # written with float masks: torch.where is ~10× slower than a multiply on CPU (torch 2.14).
+    # On row y, edge k bounds x by (−B'·y − C') / A': from below if A' > 0 (a left edge), from above if A' < 0 (a
+    # right edge). Horizontal edges (A' = 0) only limit y, which the bounding box (widened by the same tolerance)
+    # already does. The bound is evaluated as (−B'·y − C')·(1/A') rather than with a precomputed slope, which
+    # would lose all precision for nearly horizontal edges. A triangle has one or two left edges and one or two
+    # right ones, so a row's span is the max of two left bounds and the min of two right bounds: the first and
+    # the last edge of each kind (the same edge twice when there is one). A sliver whose edges are all horizontal
+    # gets the neutral bounds ∓_NEUTRAL_BOUND_PX. Selections are written with float masks: torch.where is ~10×
+    # slower than a multiply on CPU (torch 2.14).
     is_left, is_right = (a_n > 0).to(a_n.dtype), (a_n < 0).to(a_n.dtype)
     inv_a = 1.0 / (a_n + (1.0 - is_left - is_right))  # 1/A', or 1 for horizontal edges
+    terms = torch.stack([-b_n, -c_n, inv_a]).view(3, -1)  # (3 terms, 3 edges · T)
+    num_kept = kept.numel()
+    columns, present = [], []
+    for k0, k1, k2 in (is_left, is_right):
+        # Index of the first and of the last edge of the kind (argmax along dim 0 is ~30× slower on CPU).
+        first, last = (1.0 - k0) * (2.0 - k1), 2.0 - (1.0 - k2) * (2.0 - k1)
+        columns += [first, last]
+        present += [torch.maximum(torch.maximum(k0, k1), k2)] * 2
+    arange = torch.arange(num_kept, dtype=torch.int32, device=kept.device)
+    picks = (torch.stack(columns).int() * num_kept + arange).view(-1)  # columns of `terms`, edge-major
+    picked = terms.index_select(1, picks).view(3, 4, num_kept)  # (3 terms, 4 edges, T)
+    has = torch.stack(present)  # (4, T): 1 where the triangle has an edge of that kind
+    neutral = torch.tensor([-_NEUTRAL_BOUND_PX, -_NEUTRAL_BOUND_PX, _NEUTRAL_BOUND_PX, _NEUTRAL_BOUND_PX])[:, None]
     span_bounds = torch.cat([
-        -b_n * is_left, -c_n * is_left - (1.0 - is_left) * _NEUTRAL_BOUND_PX, inv_a * is_left + (1.0 - is_left),
-        -b_n * is_right, -c_n * is_right + (1.0 - is_right) * _NEUTRAL_BOUND_PX, inv_a * is_right + (1.0 - is_right),
-    ])  # fmt: skip  # (18, T) for the T kept triangles
+        picked[0] * has, picked[1] * has + (1.0 - has) * neutral, picked[2] * has + (1.0 - has),
+    ])  # fmt: skip  # (12, T): −B', −C', 1/A' of the edges (left, left, right, right)
     # Inverse camera depth is affine in screen space: 1/z(p) = Σ_k E_k(p) / (doubled area · z_k).
     weight = 1.0 / (double_area * z)  # (3, T)
     inv_z_coef = torch.stack([(edge_a * weight).sum(0), (edge_b * weight).sum(0), (edge_c * weight).sum(0)])
@@ -145,7 +161,7 @@ def rasterize_face_ids(
 class _TriangleTables:
     """Per-triangle set-up of :func:`rasterize_face_ids` for the T triangles that can cover a pixel."""
 
-    span_bounds: Tensor  # (18, T): slope, offset, 1/A' planes (k = 0..2) of the left bounds, then the right ones
+    span_bounds: Tensor  # (12, T): −B', −C', 1/A' of two left and two right edges (see rasterize_face_ids)
     inv_z_coef: Tensor  # (3, T): 1/z = a·px + b·py + c
     rows: Tensor  # (T,) number of pixel rows crossed (≥ 1)
     y_lo: Tensor  # (T,) first row
@@ -183,16 +199,18 @@ def _scanline_chunk(zbuf: Tensor, tab: _TriangleTables, first: int, last: int) -
     if num_rows == 0:
         return
     # (triangle, row) pairs: row r of the chunk belongs to triangle tri[r] and is image row py[r].
-    tri = first + _expand_counts(rows, num_rows)
+    # int32 indices: index_select along the last dimension of the (k, T) tables is about twice as fast.
+    tri = (first + _expand_counts(rows, num_rows)).int()
     row_shift = tab.y_lo[first:last] - (rows.cumsum(0) - rows)  # py = (index among the chunk's rows) + shift
     py = torch.arange(num_rows, device=device) + row_shift.index_select(0, tri - first)
     pyf = py.to(tab.span_bounds.dtype)
 
     # Span of pixel centres of the row inside the triangle: the largest left bound to the smallest right bound.
-    sb = tab.span_bounds.index_select(1, tri)  # (18, R)
+    sb = tab.span_bounds.index_select(1, tri)  # (12, R)
     # Clamping to the image also bounds the neutral ±1e30 and the huge bounds of nearly horizontal edges.
-    x_left = ((sb[0:3] * pyf + sb[3:6]) * sb[6:9]).amax(0).ceil().clamp(0, tab.width)
-    x_right = ((sb[9:12] * pyf + sb[12:15]) * sb[15:18]).amin(0).floor().clamp(-1, tab.width - 1)
+    bound = (sb[0:4] * pyf + sb[4:8]) * sb[8:12]  # (4, R): x bounds of the two left and the two right edges
+    x_left = torch.maximum(bound[0], bound[1]).ceil().clamp(0, tab.width)
+    x_right = torch.minimum(bound[2], bound[3]).floor().clamp(-1, tab.width - 1)
     spans = (x_right - x_left + 1).clamp(min=0).long()
 
     num_frags = int(spans.sum())  # host sync
@@ -206,7 +224,7 @@ def _scanline_chunk(zbuf: Tensor, tab: _TriangleTables, first: int, last: int) -
     row_inv_z = torch.stack([coef[1] * pyf + coef[2], coef[0]])  # (2, R)
     row_face = tab.face.index_select(0, tri)
 
-    frag_row = _expand_counts(spans, num_frags)
+    frag_row = _expand_counts(spans, num_frags).int()
     x = torch.arange(num_frags, device=device) + x_shift.index_select(0, frag_row)
     iz = row_inv_z.index_select(1, frag_row)
     inv_z = iz[0] + iz[1] * x.to(iz.dtype)
@@ -226,11 +244,14 @@ class Fragments:
         face_idx: (B, H, W) int64 index of the visible face, −1 for background (no gradient).
         bary: (B, H, W, 3) perspective-correct barycentric weights, zero on background (differentiable).
         depth: (B, H, W) camera-space depth z, zero on background (differentiable).
+        pixels: (P,) int64 flat indices into B·H·W of the covered pixels, for per-pixel work that skips the
+            background (see :func:`facessl.render.interpolate.interpolate`).
     """
 
     face_idx: Tensor
     bary: Tensor
     depth: Tensor
+    pixels: Tensor
 
 
 def rasterize(
@@ -264,5 +285,6 @@ def rasterize(
         (torch.Size([1, 16, 16]), True)
     """
     face_idx = rasterize_face_ids(screen_verts, faces, image_size, near, far, cull_backfaces)
-    bary, depth = pixel_barycentrics(screen_verts, faces, face_idx)
-    return Fragments(face_idx=face_idx, bary=bary, depth=depth)
+    pixels = flat_nonzero(face_idx >= 0)
+    bary, depth = pixel_barycentrics(screen_verts, faces, face_idx, pixels)
+    return Fragments(face_idx=face_idx, bary=bary, depth=depth, pixels=pixels)
