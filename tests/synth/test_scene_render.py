@@ -1,5 +1,6 @@
 """SynthFaces scenes: determinism, left-right symmetry, pose direction, head parts, atlas, backgrounds."""
 
+import pytest
 import torch
 
 from facessl.synth.appearance import albedo_texture, sample_appearance
@@ -9,6 +10,7 @@ from facessl.synth.face_renderer import FaceRenderer
 from facessl.synth.factors import BACKGROUND_KINDS, FaceFactors
 from facessl.synth.head import head_mesh
 from facessl.synth.sampling import sample_factors
+from facessl.synth.scene import SceneRanges, sample_light, tinted
 from facessl.render.mesh import face_normals
 
 RENDERER = FaceRenderer()
@@ -104,3 +106,21 @@ def test_batched_backgrounds_equal_one_by_one() -> None:
     batch = render_backgrounds(kinds, seeds, (24, 32))
     one_by_one = torch.stack([render_background(int(k), int(s), (24, 32)) for k, s in zip(kinds, seeds, strict=True)])
     assert torch.equal(batch, one_by_one)
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_light_draws_equal_one_call_per_quantity(batch: int) -> None:
+    # sample_light draws its six uniforms in one call; SynthFaces' pixels depend on that matching the
+    # per-quantity draws it replaced (one 32-bit generator output per float32 uniform).
+    ranges = SceneRanges()
+    direction, ambient, diffuse = sample_light(torch.Generator().manual_seed(11), ranges, batch)
+    gen = torch.Generator().manual_seed(11)
+    xy = (2 * torch.rand(batch, 2, generator=gen) - 1) * ranges.light_spread
+    lo, hi = ranges.ambient
+    a = lo + (hi - lo) * torch.rand(batch, generator=gen)
+    a_warm = ranges.tint * (2 * torch.rand(batch, generator=gen) - 1)
+    lo, hi = ranges.diffuse
+    d = lo + (hi - lo) * torch.rand(batch, generator=gen)
+    d_warm = ranges.tint * (2 * torch.rand(batch, generator=gen) - 1)
+    assert torch.equal(direction, torch.nn.functional.normalize(torch.cat([xy, -torch.ones(batch, 1)], 1), dim=1))
+    assert torch.equal(ambient, tinted(a, a_warm)) and torch.equal(diffuse, tinted(d, d_warm))

@@ -43,6 +43,7 @@ def prototype_intensities(dtype: torch.dtype = torch.float64) -> Tensor:
 
 # Built once: emotion_action_units runs at every track of the streaming corpus (read-only).
 _PROTOTYPE_TABLE = prototype_intensities()
+_UNILATERAL = torch.tensor([name in UNILATERAL_EMOTIONS for name in EMOTIONS])
 
 
 def emotion_action_units(
@@ -74,12 +75,12 @@ def emotion_action_units(
     scale = torch.empty(batch, 1, dtype=torch.float64).uniform_(*strength, generator=gen)
     noise = 1.0 + jitter * torch.randn(batch, len(ACTION_UNITS), generator=gen, dtype=torch.float64)
     intensity = (base * scale * noise).clamp(0.0, 1.0)
-    sides = intensity[:, :, None].repeat(1, 1, 2)  # (B, A, 2)
+    sides = torch.stack([intensity, intensity], 2)  # (B, A, 2)
     # Unilateral emotions: silence one side, drawn per sample.
-    one_sided = torch.tensor([EMOTIONS[i] in UNILATERAL_EMOTIONS for i in labels.cpu().tolist()])
     silent_side = torch.randint(0, 2, (batch,), generator=gen)
-    rows = torch.nonzero(one_sided).flatten()
-    sides[rows, :, silent_side[rows]] = 0.0
+    rows = _UNILATERAL[labels.cpu()].nonzero().flatten()
+    if rows.numel():
+        sides[rows, :, silent_side[rows]] = 0.0
     return sides.to(device=labels.device, dtype=torch.float32)
 
 

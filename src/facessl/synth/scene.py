@@ -61,10 +61,17 @@ def sample_pose(gen: torch.Generator, ranges: SceneRanges, batch: int = 1) -> Te
 
 def sample_light(gen: torch.Generator, ranges: SceneRanges, batch: int = 1) -> tuple[Tensor, Tensor, Tensor]:
     """Light direction (B, 3) towards the light in camera coordinates, ambient and diffuse RGB (B, 3)."""
-    xy = (2 * torch.rand(batch, 2, generator=gen) - 1) * ranges.light_spread
+    # One call draws all six uniforms of a row block: a float32 uniform takes one 32-bit output of the
+    # generator, so this equals the per-quantity calls in the same order (xy, ambient and its warmth, diffuse
+    # and its warmth) at a third of the cost; the streaming corpus samples a light at every track.
+    u = torch.rand(6 * batch, generator=gen)
+    xy = (2 * u[: 2 * batch].view(batch, 2) - 1) * ranges.light_spread
     direction = torch.nn.functional.normalize(torch.cat([xy, -torch.ones(batch, 1)], 1), dim=1)
-    ambient = tinted(_uniform(gen, *ranges.ambient, batch), ranges.tint * (2 * torch.rand(batch, generator=gen) - 1))
-    diffuse = tinted(_uniform(gen, *ranges.diffuse, batch), ranges.tint * (2 * torch.rand(batch, generator=gen) - 1))
+    ambient_lo, ambient_hi = ranges.ambient
+    diffuse_lo, diffuse_hi = ranges.diffuse
+    a, a_warm, d, d_warm = u[2 * batch :].view(4, batch)
+    ambient = tinted(ambient_lo + (ambient_hi - ambient_lo) * a, ranges.tint * (2 * a_warm - 1))
+    diffuse = tinted(diffuse_lo + (diffuse_hi - diffuse_lo) * d, ranges.tint * (2 * d_warm - 1))
     return direction, ambient, diffuse
 
 
