@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from facessl.render.mesh import corner_planes, covered_pixels, scatter_pixels
+from facessl.render.mesh import flat_nonzero, pixel_corners, scatter_pixels
 
 # Triangles whose doubled screen area is below this (pixels²) have no stable barycentrics: the rasterizer skips
 # them, and here they get a unit area so that their (unused) coefficients stay finite.
@@ -42,25 +42,24 @@ def pixel_barycentrics(
         ``(bary, depth)``: (B, H, W, 3) barycentric weights and (B, H, W) camera depth, both zero on background.
     """
     batch, height, width = face_idx.shape
-    # (xyz, corner, B·F) planes: element-wise maths on a trailing dimension of 3 is slow on CPU.
-    x, y, z = corner_planes(screen_verts, faces)  # each (3, B·F)
+    if pixels is None:
+        pixels = flat_nonzero(face_idx >= 0)
+    # Only covered pixels are computed (about a third of a face crop): the background stays exactly zero and
+    # contributes nothing, not even NaNs, to the backward pass. Work on (xyz, corner, P) planes: element-wise
+    # maths on a trailing dimension of 3 is slow on CPU.
+    x, y, z = pixel_corners(screen_verts, faces, face_idx, pixels)  # each (3, P)
     # s_k / z_k is an affine function of the pixel centre, q_k(p) = a_k·px + b_k·py + c_k: the edge function of
-    # the edge opposite corner k divided by the doubled signed area and z_k. Setting it up per face (B·F ≪ B·H·W
-    # usually) leaves one lookup and three multiply-adds per pixel.
+    # the edge opposite corner k divided by the doubled signed area and z_k.
     x1, x2 = x.roll(-1, 0), x.roll(-2, 0)
     y1, y2 = y.roll(-1, 0), y.roll(-2, 0)
     edge_c = x1 * y2 - x2 * y1
     double_area = edge_c.sum(0)
     # Degenerate faces and faces behind the camera are never rasterized; the safe area and depth and the clamp
-    # keep their (unused) coefficients finite without changing any face that can be.
+    # keep the coefficients of faces given by the caller finite without changing any face that can be.
     double_area = torch.where(double_area.abs() > MIN_DOUBLE_AREA, double_area, torch.ones_like(double_area))
     denom = double_area * z.clamp(min=_MIN_DEPTH)
-    per_face = torch.cat([(y1 - y2) / denom, (x2 - x1) / denom, edge_c / denom]).clamp(-_MAX_COEF, _MAX_COEF)
+    coef = torch.cat([(y1 - y2) / denom, (x2 - x1) / denom, edge_c / denom]).clamp(-_MAX_COEF, _MAX_COEF)  # (9, P)
 
-    # Only covered pixels are computed (about a third of a face crop): the background stays exactly zero and
-    # contributes nothing, not even NaNs, to the backward pass.
-    pixels, rows = covered_pixels(face_idx, per_face.shape[1] // batch, pixels)
-    coef = per_face.index_select(1, rows)  # (9, P)
     dtype = screen_verts.dtype
     px = (pixels % width).to(dtype)
     py = (pixels // width % height).to(dtype)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from facessl.render.mesh import batch_attributes, corner_planes, covered_pixels, scatter_pixels
+from facessl.render.mesh import batch_attributes, flat_nonzero, pixel_corners, scatter_pixels
 
 
 def interpolate(attrs: Tensor, faces: Tensor, face_idx: Tensor, bary: Tensor, pixels: Tensor | None = None) -> Tensor:
@@ -26,12 +26,10 @@ def interpolate(attrs: Tensor, faces: Tensor, face_idx: Tensor, bary: Tensor, pi
         (B, C, H, W) interpolated attributes, zero on background.
     """
     batch, height, width = face_idx.shape
-    attrs = batch_attributes(attrs, batch)
-    channels = attrs.shape[-1]
-    corners = corner_planes(attrs, faces)  # (C, 3 corners, B·F)
+    if pixels is None:
+        pixels = flat_nonzero(face_idx >= 0)
     # Only covered pixels are computed; the background stays exactly zero.
-    pixels, rows = covered_pixels(face_idx, corners.shape[-1] // batch, pixels)
-    c = corners.view(channels * 3, -1).index_select(1, rows).view(channels, 3, -1)  # (C, 3, P)
+    c = pixel_corners(batch_attributes(attrs, batch), faces, face_idx, pixels)  # (C, 3, P)
     b = bary.permute(3, 0, 1, 2).reshape(3, -1).index_select(1, pixels)  # (3, P); no copy for pixel_barycentrics'
     out = c[:, 0] * b[0] + c[:, 1] * b[1] + c[:, 2] * b[2]  # (C, P)
     return scatter_pixels(out, pixels, (batch, height, width)).transpose(0, 1).contiguous()

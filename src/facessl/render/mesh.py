@@ -161,32 +161,40 @@ def flat_nonzero(mask: Tensor) -> Tensor:
     return mask.reshape(-1).nonzero().squeeze(1)
 
 
-def covered_pixels(face_idx: Tensor, num_faces: int, pixels: Tensor | None = None) -> tuple[Tensor, Tensor]:
-    """The pixels a face covers, for per-pixel work that skips the background.
+def pixel_corners(values: Tensor, faces: Tensor, face_idx: Tensor, pixels: Tensor) -> Tensor:
+    """Per-vertex values at the three corners of the face that covers each of the given pixels (differentiable).
+
+    Per-pixel work that skips the background starts here: gathering the corners of the P covered pixels'
+    faces directly is cheaper than building a table for all B·F faces (most of which are culled, hidden or
+    cover no pixel centre) and looking it up.
 
     Args:
+        values: (B, V, D) per-vertex values.
+        faces: (F, 3) or (B, F, 3) vertex indices.
         face_idx: (B, H, W) face index per pixel, −1 for background.
-        num_faces: F.
-        pixels: the flat indices of the covered pixels when already known (:attr:`Fragments.pixels`).
+        pixels: (P,) int64 flat indices into B·H·W of covered pixels (:func:`flat_nonzero` of ``face_idx ≥ 0``).
 
     Returns:
-        ``(pixels, rows)``: (P,) int64 flat indices into B·H·W of the covered pixels, in order, and (P,) int32
-        rows ``b·F + f`` of their faces in a flattened (B·F) per-face table (int32: see
-        :func:`pixel_face_index`).
+        (D, 3, P) values at corner k of pixel p's face.
     """
-    flat = face_idx.reshape(-1)
-    if pixels is None:
-        pixels = flat_nonzero(flat >= 0)
+    batch, num_verts, dim = values.shape
     image = pixels // (face_idx.shape[1] * face_idx.shape[2])
-    rows = (flat.index_select(0, pixels) + image * num_faces).int()
-    return pixels, rows
+    face = face_idx.reshape(-1).index_select(0, pixels)
+    # int32 indices throughout (see gather_faces).
+    if faces.dim() == 2:
+        corners = faces.T.int().contiguous().index_select(1, face.int())  # (3, P)
+    else:
+        num_faces = batch_faces(faces, batch).shape[1]
+        corners = faces.reshape(-1, 3).index_select(0, (image * num_faces + face).int()).T.int()
+    rows = (corners + (image * num_verts).int()).reshape(-1)
+    return values.reshape(batch * num_verts, dim).T.contiguous().index_select(1, rows).view(dim, 3, -1)
 
 
 def scatter_pixels(values: Tensor, pixels: Tensor, shape: tuple[int, int, int]) -> Tensor:
     """Place values computed at covered pixels into zero-filled planes (differentiable).
 
     Args:
-        values: (D, P) values at the pixels of :func:`covered_pixels`.
+        values: (D, P) values at the pixels ``pixels``.
         pixels: (P,) int64 flat indices into B·H·W.
         shape: ``(B, H, W)``.
 
