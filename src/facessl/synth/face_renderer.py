@@ -30,7 +30,7 @@ from facessl.synth.background import render_backgrounds
 from facessl.synth.face_model import FaceModel
 from facessl.synth.factors import FaceFactors
 from facessl.synth.head import fit_head, hair_uv, hairness, head_mesh
-from facessl.synth.people import people
+from facessl.synth.people import People, people
 from facessl.synth.pose import CANONICAL_TO_CAMERA, HEAD_PIVOT_CM, apply_head_pose
 
 FOV_DEG = 12.0
@@ -84,9 +84,13 @@ class FaceRenderer:
             self._painters[size] = AtlasPainter(size)
         return self._painters[size]
 
-    def geometry(self, factors: FaceFactors) -> tuple[Tensor, Tensor]:
-        """Posed vertices (B, V, 3) of face and head in the canonical frame, and the atlas UVs (B, V, 2)."""
-        who = people(factors.identity, symmetric=self.symmetric)
+    def geometry(self, factors: FaceFactors, who: People | None = None) -> tuple[Tensor, Tensor]:
+        """Posed vertices (B, V, 3) of face and head in the canonical frame, and the atlas UVs (B, V, 2).
+
+        ``who`` is ``people(factors.identity)`` when the caller already has it.
+        """
+        if who is None:
+            who = people(factors.identity, symmetric=self.symmetric)
         face = self.model(who.identity, factors.action_units)
         coverage = hairness(self.head, who.hair)
         # Hair is thinner at the front, where it must stay behind the face mask's forehead.
@@ -121,7 +125,7 @@ class FaceRenderer:
         """
         image_size = (size, size) if isinstance(size, int) else size
         who = people(factors.identity, symmetric=self.symmetric)
-        verts, uv = self.geometry(factors)
+        verts, uv = self.geometry(factors, who)
         camera = self.camera(factors, image_size)
         atlas = self.painter(max(image_size)).atlas(who.appearance, who.hair.colour)
         light = Light(direction=factors.light_direction, diffuse=factors.diffuse, ambient=factors.ambient)
