@@ -52,3 +52,19 @@ def test_data_config_source_synthfaces_streams_batches_through_the_dataloader() 
     images, indices, skipped = next(iter(DataLoader(dataset, batch_sampler=sampler, collate_fn=collate)))
     assert images.shape == (8, 3, 32, 32) and images.dtype == torch.uint8 and skipped == []
     assert torch.equal(images[0], dataset[int(indices[0])].image)
+
+
+def test_tracks_drawn_together_equal_tracks_drawn_alone() -> None:
+    # A batch's new tracks share one pass of arithmetic over their draws; each must still equal the track
+    # sampled on its own (the cache is emptied so that every call draws afresh).
+    from facessl.synth import corpus as corpus_module
+
+    corpus = SynthFacesCorpus(num_identities=4, videos_per_identity=2, tracks_per_video=3, frames_per_track=30, seed=3)
+    indices = [0, 47, 95, 130, 200, 239, 61]
+    corpus_module._TRACK_CACHE.clear()
+    together = corpus.factors(indices)
+    for row, index in enumerate(indices):
+        corpus_module._TRACK_CACHE.clear()
+        alone = corpus.factors([index])
+        for name, value in vars(alone).items():
+            assert torch.equal(value[0], getattr(together, name)[row]), (index, name)

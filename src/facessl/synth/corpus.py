@@ -22,8 +22,8 @@ Example:
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import torch
@@ -32,10 +32,19 @@ from torch.utils.data import Dataset
 
 from facessl.data.images import Sample
 from facessl.synth.action_units import ACTION_UNITS
-from facessl.synth.expressions import EMOTIONS, emotion_action_units
+from facessl.synth.expressions import EMOTIONS, emotion_au_draws, emotion_aus_from_draws
 from facessl.synth.face_renderer import FaceRenderer
 from facessl.synth.factors import FaceFactors
-from facessl.synth.scene import SceneRanges, sample_background, sample_camera, sample_light, sample_pose
+from facessl.synth.scene import (
+    SceneRanges,
+    camera_from_uniforms,
+    camera_uniforms,
+    light_from_uniforms,
+    light_uniforms,
+    pose_from_uniforms,
+    pose_uniforms,
+    sample_background,
+)
 from facessl.synth.seeding import STREAM_TRACK, STREAM_VIDEO, generator
 
 KEY_SPACING = 12  # frames between keyframes; about half a second at VoxCeleb's 25 fps
@@ -134,18 +143,17 @@ class SynthFacesCorpus(Dataset[Sample]):
         Python float cast to float32, as a scalar multiply casts it), at a fraction of the cost.
         """
         num_keys = (self.shape[3] - 1) // KEY_SPACING + 2
-        tracks, pairs, weights, emotions, persons = [], [], [], [], []
-        for i in indices:
-            loc = self.location(int(i))
-            person = self.identity_offset + loc.identity
-            track = _track(self.seed, person, loc.video, loc.track, self.ranges, num_keys)
+        locations = [self.location(int(i)) for i in indices]
+        persons = [self.identity_offset + loc.identity for loc in locations]
+        track_ids = [(self.seed, p, loc.video, loc.track) for p, loc in zip(persons, locations, strict=True)]
+        tracks = _tracks(track_ids, self.ranges, num_keys)
+        pairs, weights, emotions = [], [], []
+        for loc, track in zip(locations, tracks, strict=True):
             k, rest = divmod(loc.frame, KEY_SPACING)
             s = smoothstep(rest / KEY_SPACING)
-            tracks.append(track)
             pairs.append(track.keys[k : k + 2])
             weights.append((1 - s, s))
             emotions.append(track.emotion[k + (1 if s >= 0.5 else 0)])
-            persons.append(person)
         keys = torch.stack(pairs)  # (B, 2, D)
         w = torch.tensor(weights, dtype=torch.float32)
         at = w[:, 0:1] * keys[:, 0] + w[:, 1:2] * keys[:, 1]  # (B, D)
@@ -189,26 +197,61 @@ _SCENE_WIDTHS = (3, 3, 3, 2, 1)
 _KEY_WIDTHS = (3, 2 * len(ACTION_UNITS), 3, 2)
 
 
-@lru_cache(maxsize=4096)
-def _track(seed: int, person: int, video: int, track: int, ranges: SceneRanges, num_keys: int) -> _Track:
-    """A video's fixed scene and a track's keyframes (cached: frames of one track share them)."""
-    gen = generator(seed, STREAM_VIDEO, person, video)
-    direction, ambient, diffuse = sample_light(gen, ranges)
-    translation, distance = sample_camera(gen, ranges)
-    kind, bg_seed = sample_background(gen)
-    scene = torch.cat([direction[0], ambient[0], diffuse[0], translation[0], distance])
-    keys = _track_keys(generator(seed, STREAM_TRACK, person, video, track), ranges, num_keys)
-    packed = torch.cat([keys["pose"], keys["action_units"].flatten(1), keys["light"], keys["translation"]], 1)
-    return _Track(scene, torch.cat([kind, bg_seed]), packed, tuple(keys["emotion"].tolist()))
+# Tracks drawn recently, least recently used first (per process: DataLoader workers each keep their own).
+_TRACK_CACHE: OrderedDict[tuple[tuple[int, int, int, int], SceneRanges, int], _Track] = OrderedDict()
+_TRACK_CACHE_SIZE = 4096
 
 
-def _track_keys(gen: torch.Generator, ranges: SceneRanges, num_keys: int) -> dict[str, Tensor]:
-    """Keyframes of one track: pose, AU intensities with their emotion, light and position drift."""
-    centre = sample_pose(gen, ranges)
-    pose = centre + torch.randn(num_keys, 3, generator=gen) * torch.tensor(POSE_DRIFT_DEG)
-    neutral = torch.rand(num_keys, generator=gen) < NEUTRAL_KEY_PROBABILITY
-    emotion = torch.randint(1, len(EMOTIONS), (num_keys,), generator=gen).masked_fill(neutral, 0)
-    action_units = emotion_action_units(emotion, gen)
-    light = torch.randn(num_keys, 3, generator=gen) * LIGHT_DRIFT * torch.tensor([1.0, 1.0, 0.0])
-    translation = torch.randn(num_keys, 2, generator=gen) * TRANSLATION_DRIFT_CM
-    return {"pose": pose, "emotion": emotion, "action_units": action_units, "light": light, "translation": translation}
+def _tracks(ids: Sequence[tuple[int, int, int, int]], ranges: SceneRanges, num_keys: int) -> list[_Track]:
+    """Tracks ``(seed, person, video, track)``: from the cache, or drawn together for the batch's new ones."""
+    missing = [i for i in dict.fromkeys(ids) if (i, ranges, num_keys) not in _TRACK_CACHE]
+    fresh = dict(zip(missing, _draw_tracks(missing, ranges, num_keys), strict=True)) if missing else {}
+    out = []
+    for i in ids:
+        key = (i, ranges, num_keys)
+        if i in fresh:
+            _TRACK_CACHE[key] = fresh[i]
+        _TRACK_CACHE.move_to_end(key)
+        out.append(_TRACK_CACHE[key])
+    while len(_TRACK_CACHE) > _TRACK_CACHE_SIZE:
+        _TRACK_CACHE.popitem(last=False)
+    return out
+
+
+def _draw_tracks(ids: Sequence[tuple[int, int, int, int]], ranges: SceneRanges, num_keys: int) -> list[_Track]:
+    """Draw tracks: a video's fixed scene and a track's keyframes, each from its own generator.
+
+    The draws are made track by track, in a fixed order; the arithmetic on them (scene ranges, keyframe drift,
+    emotion AUs) runs once for all the tracks, which gives the same values as sampling each track alone.
+    """
+    draws: dict[str, list[Tensor]] = {name: [] for name in _DRAWS}
+    for seed, person, video, track in ids:
+        gen = generator(seed, STREAM_VIDEO, person, video)
+        draws["light"].append(light_uniforms(gen))
+        draws["camera"].append(camera_uniforms(gen))
+        draws["background"].append(torch.cat(sample_background(gen)))
+        gen = generator(seed, STREAM_TRACK, person, video, track)
+        draws["centre"].append(pose_uniforms(gen))
+        draws["pose_drift"].append(torch.randn(num_keys, 3, generator=gen))
+        draws["neutral"].append(torch.rand(num_keys, generator=gen))
+        draws["emotion"].append(torch.randint(1, len(EMOTIONS), (num_keys,), generator=gen))
+        for name, value in zip(("au_scale", "au_normal", "au_side"), emotion_au_draws(num_keys, gen), strict=True):
+            draws[name].append(value)
+        draws["light_drift"].append(torch.randn(num_keys, 3, generator=gen))
+        draws["shift"].append(torch.randn(num_keys, 2, generator=gen))
+    d = {name: torch.stack(values) for name, values in draws.items()}  # each (N, ...)
+    num = len(ids)
+    direction, ambient, diffuse = light_from_uniforms(d["light"][:, 0], ranges)
+    translation, distance = camera_from_uniforms(d["camera"][:, 0], ranges)
+    scene = torch.cat([direction, ambient, diffuse, translation, distance[:, None]], 1)  # (N, 12)
+    pose = pose_from_uniforms(d["centre"], ranges) + d["pose_drift"] * torch.tensor(POSE_DRIFT_DEG)  # (N, K, 3)
+    emotion = d["emotion"].masked_fill(d["neutral"] < NEUTRAL_KEY_PROBABILITY, 0)  # (N, K)
+    aus = emotion_aus_from_draws(emotion.view(-1), *(d[n].flatten(0, 1) for n in ("au_scale", "au_normal", "au_side")))
+    light = d["light_drift"] * LIGHT_DRIFT * torch.tensor([1.0, 1.0, 0.0])
+    shift = d["shift"] * TRANSLATION_DRIFT_CM
+    keys = torch.cat([pose, aus.view(num, num_keys, -1), light, shift], 2)  # (N, K, D)
+    return [_Track(scene[i], d["background"][i], keys[i], tuple(emotion[i].tolist())) for i in range(num)]
+
+
+_DRAWS = ("light", "camera", "background", "centre", "pose_drift", "neutral", "emotion", "au_scale", "au_normal",
+          "au_side", "light_drift", "shift")  # fmt: skip

@@ -44,41 +44,70 @@ class SceneRanges:
     distance_cm: tuple[float, float] = (138.0, 160.0)
 
 
-def _uniform(gen: torch.Generator, lo: float, hi: float, *shape: int) -> Tensor:
-    return lo + (hi - lo) * torch.rand(*shape, generator=gen)
-
-
 def tinted(intensity: Tensor, warmth: Tensor) -> Tensor:
     """RGB light from (B,) intensities and (B,) warmth in [−1, 1] (red up and blue down when warm)."""
     return intensity[:, None] * torch.stack([1 + warmth, torch.ones_like(warmth), 1 - warmth], 1)
 
 
+# Each sampler below is a draw (the uniforms, from the generator) followed by arithmetic on them. The streaming
+# corpus draws every new track from its own generator, then does the arithmetic once for all of a batch's new
+# tracks: the same values, element for element, at a fraction of the cost of many tiny tensor operations.
+
+
+def pose_uniforms(gen: torch.Generator, batch: int = 1) -> Tensor:
+    """(B, 3) uniforms of :func:`sample_pose`."""
+    return torch.rand(batch, 3, generator=gen)
+
+
+def pose_from_uniforms(u: Tensor, ranges: SceneRanges) -> Tensor:
+    """(B, 3) ``(yaw, pitch, roll)`` degrees from :func:`pose_uniforms`."""
+    limits = torch.tensor([ranges.yaw, ranges.pitch, ranges.roll])
+    return (2 * u - 1) * limits
+
+
 def sample_pose(gen: torch.Generator, ranges: SceneRanges, batch: int = 1) -> Tensor:
     """(B, 3) ``(yaw, pitch, roll)`` degrees, uniform in ±ranges."""
-    limits = torch.tensor([ranges.yaw, ranges.pitch, ranges.roll])
-    return (2 * torch.rand(batch, 3, generator=gen) - 1) * limits
+    return pose_from_uniforms(pose_uniforms(gen, batch), ranges)
+
+
+def light_uniforms(gen: torch.Generator, batch: int = 1) -> Tensor:
+    """(B, 6) uniforms of :func:`sample_light`: light x and y, ambient and its warmth, diffuse and its warmth."""
+    # One call for all of them: a float32 uniform takes one 32-bit output of the generator, so this equals
+    # per-quantity calls in the same order (xy of every row, then each scalar quantity of every row).
+    u = torch.rand(6 * batch, generator=gen)
+    return torch.cat([u[: 2 * batch].view(batch, 2), u[2 * batch :].view(4, batch).T], 1)
+
+
+def light_from_uniforms(u: Tensor, ranges: SceneRanges) -> tuple[Tensor, Tensor, Tensor]:
+    """Light direction (B, 3), ambient and diffuse RGB (B, 3) from :func:`light_uniforms`."""
+    xy = (2 * u[:, 0:2] - 1) * ranges.light_spread
+    direction = torch.nn.functional.normalize(torch.cat([xy, -torch.ones(u.shape[0], 1)], 1), dim=1)
+    (ambient_lo, ambient_hi), (diffuse_lo, diffuse_hi) = ranges.ambient, ranges.diffuse
+    ambient = tinted(ambient_lo + (ambient_hi - ambient_lo) * u[:, 2], ranges.tint * (2 * u[:, 3] - 1))
+    diffuse = tinted(diffuse_lo + (diffuse_hi - diffuse_lo) * u[:, 4], ranges.tint * (2 * u[:, 5] - 1))
+    return direction, ambient, diffuse
 
 
 def sample_light(gen: torch.Generator, ranges: SceneRanges, batch: int = 1) -> tuple[Tensor, Tensor, Tensor]:
     """Light direction (B, 3) towards the light in camera coordinates, ambient and diffuse RGB (B, 3)."""
-    # One call draws all six uniforms of a row block: a float32 uniform takes one 32-bit output of the
-    # generator, so this equals the per-quantity calls in the same order (xy, ambient and its warmth, diffuse
-    # and its warmth) at a third of the cost; the streaming corpus samples a light at every track.
-    u = torch.rand(6 * batch, generator=gen)
-    xy = (2 * u[: 2 * batch].view(batch, 2) - 1) * ranges.light_spread
-    direction = torch.nn.functional.normalize(torch.cat([xy, -torch.ones(batch, 1)], 1), dim=1)
-    ambient_lo, ambient_hi = ranges.ambient
-    diffuse_lo, diffuse_hi = ranges.diffuse
-    a, a_warm, d, d_warm = u[2 * batch :].view(4, batch)
-    ambient = tinted(ambient_lo + (ambient_hi - ambient_lo) * a, ranges.tint * (2 * a_warm - 1))
-    diffuse = tinted(diffuse_lo + (diffuse_hi - diffuse_lo) * d, ranges.tint * (2 * d_warm - 1))
-    return direction, ambient, diffuse
+    return light_from_uniforms(light_uniforms(gen, batch), ranges)
+
+
+def camera_uniforms(gen: torch.Generator, batch: int = 1) -> Tensor:
+    """(B, 3) uniforms of :func:`sample_camera`: x and y translation, then distance (one call, see above)."""
+    u = torch.rand(3 * batch, generator=gen)
+    return torch.cat([u[: 2 * batch].view(batch, 2), u[2 * batch :, None]], 1)
+
+
+def camera_from_uniforms(u: Tensor, ranges: SceneRanges) -> tuple[Tensor, Tensor]:
+    """Translation (B, 2) cm and camera distance (B,) cm from :func:`camera_uniforms`."""
+    lo, hi = ranges.distance_cm
+    return (2 * u[:, 0:2] - 1) * ranges.translation_cm, lo + (hi - lo) * u[:, 2]
 
 
 def sample_camera(gen: torch.Generator, ranges: SceneRanges, batch: int = 1) -> tuple[Tensor, Tensor]:
     """Translation (B, 2) cm and camera distance (B,) cm."""
-    translation = (2 * torch.rand(batch, 2, generator=gen) - 1) * ranges.translation_cm
-    return translation, _uniform(gen, *ranges.distance_cm, batch)
+    return camera_from_uniforms(camera_uniforms(gen, batch), ranges)
 
 
 def sample_background(gen: torch.Generator, batch: int = 1) -> tuple[Tensor, Tensor]:
