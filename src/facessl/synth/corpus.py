@@ -184,6 +184,7 @@ class SynthFacesCorpus(Dataset[Sample]):
         images = self.renderer.render(self.factors(indices), self.image_size).images
         return [Sample(image, int(i)) for image, i in zip(images, indices, strict=True)]
 
+
 class _Track(NamedTuple):
     """One track's draws, packed for batched lookup (read-only: shared by the cache)."""
 
@@ -200,6 +201,9 @@ _KEY_WIDTHS = (3, 2 * len(ACTION_UNITS), 3, 2)
 # Tracks drawn recently, least recently used first (per process: DataLoader workers each keep their own).
 _TRACK_CACHE: OrderedDict[tuple[tuple[int, int, int, int], SceneRanges, int], _Track] = OrderedDict()
 _TRACK_CACHE_SIZE = 4096
+# What _draw_tracks draws for each track, in drawing order.
+_DRAWS = ("light", "camera", "background", "centre", "pose_drift", "neutral", "emotion", "au_scale", "au_normal",
+          "au_side", "light_drift", "shift")  # fmt: skip
 
 
 def _tracks(ids: Sequence[tuple[int, int, int, int]], ranges: SceneRanges, num_keys: int) -> list[_Track]:
@@ -251,7 +255,3 @@ def _draw_tracks(ids: Sequence[tuple[int, int, int, int]], ranges: SceneRanges, 
     shift = d["shift"] * TRANSLATION_DRIFT_CM
     keys = torch.cat([pose, aus.view(num, num_keys, -1), light, shift], 2)  # (N, K, D)
     return [_Track(scene[i], d["background"][i], keys[i], tuple(emotion[i].tolist())) for i in range(num)]
-
-
-_DRAWS = ("light", "camera", "background", "centre", "pose_drift", "neutral", "emotion", "au_scale", "au_normal",
-          "au_side", "light_drift", "shift")  # fmt: skip

@@ -73,16 +73,24 @@ def emotion_action_units(
     return emotion_aus_from_draws(labels, *emotion_au_draws(labels.shape[0], gen, strength), jitter=jitter)
 
 
-def emotion_au_draws(batch: int, gen: torch.Generator, strength: tuple[float, float] = (0.6, 1.0)) -> tuple[Tensor, Tensor, Tensor]:
-    """The draws of :func:`emotion_action_units` for B labels: strength (B, 1) and normal noise (B, A), both
-    float64, and the silent side (B,) of unilateral emotions."""
+def emotion_au_draws(
+    batch: int, gen: torch.Generator, strength: tuple[float, float] = (0.6, 1.0)
+) -> tuple[Tensor, Tensor, Tensor]:
+    """The draws of :func:`emotion_action_units` for B labels.
+
+    Returns:
+        The strength (B, 1) and normal noise (B, A), both float64, and the silent side (B,) of unilateral
+        emotions.
+    """
     scale = torch.empty(batch, 1, dtype=torch.float64).uniform_(*strength, generator=gen)
     normal = torch.randn(batch, len(ACTION_UNITS), generator=gen, dtype=torch.float64)
     silent_side = torch.randint(0, 2, (batch,), generator=gen)
     return scale, normal, silent_side
 
 
-def emotion_aus_from_draws(labels: Tensor, scale: Tensor, normal: Tensor, silent_side: Tensor, *, jitter: float = 0.15) -> Tensor:
+def emotion_aus_from_draws(
+    labels: Tensor, scale: Tensor, normal: Tensor, silent_side: Tensor, *, jitter: float = 0.15
+) -> Tensor:
     """:func:`emotion_action_units` from its draws (:func:`emotion_au_draws`), for any number of rows at once."""
     base = _PROTOTYPE_TABLE[labels.cpu()]  # (B, A), a copy
     intensity = (base * scale * (1.0 + jitter * normal)).clamp(0.0, 1.0)
