@@ -122,7 +122,8 @@ def rasterize_face_ids(
     picks = (torch.stack(columns).int() * num_kept + arange).view(-1)  # columns of `terms`, edge-major
     picked = terms.index_select(1, picks).view(3, 4, num_kept)  # (3 terms, 4 edges, T)
     has = torch.stack(present)  # (4, T): 1 where the triangle has an edge of that kind
-    neutral = torch.tensor([-_NEUTRAL_BOUND_PX, -_NEUTRAL_BOUND_PX, _NEUTRAL_BOUND_PX, _NEUTRAL_BOUND_PX])[:, None]
+    neutral = torch.tensor([-_NEUTRAL_BOUND_PX, -_NEUTRAL_BOUND_PX, _NEUTRAL_BOUND_PX, _NEUTRAL_BOUND_PX],
+                           dtype=has.dtype, device=has.device)[:, None]  # fmt: skip
     span_bounds = torch.cat([
         picked[0] * has, picked[1] * has + (1.0 - has) * neutral, picked[2] * has + (1.0 - has),
     ])  # fmt: skip  # (12, T): −B', −C', 1/A' of the edges (left, left, right, right)
