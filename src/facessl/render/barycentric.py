@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from facessl.render.mesh import flat_nonzero, pixel_corners, scatter_pixels
+from facessl.render.mesh import flat_nonzero, gather_corners, pixel_corner_rows, scatter_pixels
 
 # Triangles whose doubled screen area is below this (pixels²) have no stable barycentrics: the rasterizer skips
 # them, and here they get a unit area so that their (unused) coefficients stay finite.
@@ -25,7 +25,11 @@ _MAX_COEF = 1e20
 
 
 def pixel_barycentrics(
-    screen_verts: Tensor, faces: Tensor, face_idx: Tensor, pixels: Tensor | None = None
+    screen_verts: Tensor,
+    faces: Tensor,
+    face_idx: Tensor,
+    pixels: Tensor | None = None,
+    corner_rows: Tensor | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Perspective-correct barycentrics and camera depth at every pixel centre.
 
@@ -37,6 +41,7 @@ def pixel_barycentrics(
         faces: (F, 3) or (B, F, 3) vertex indices.
         face_idx: (B, H, W) face index per pixel, −1 for background.
         pixels: (P,) flat indices of the covered pixels when already known; computed from ``face_idx`` if None.
+        corner_rows: (3, P) :func:`facessl.render.mesh.pixel_corner_rows` when already known.
 
     Returns:
         ``(bary, depth)``: (B, H, W, 3) barycentric weights and (B, H, W) camera depth, both zero on background.
@@ -47,7 +52,9 @@ def pixel_barycentrics(
     # Only covered pixels are computed (about a third of a face crop): the background stays exactly zero and
     # contributes nothing, not even NaNs, to the backward pass. Work on (xyz, corner, P) planes: element-wise
     # maths on a trailing dimension of 3 is slow on CPU.
-    x, y, z = pixel_corners(screen_verts, faces, face_idx, pixels)  # each (3, P)
+    if corner_rows is None:
+        corner_rows = pixel_corner_rows(faces, face_idx, pixels, screen_verts.shape[1])
+    x, y, z = gather_corners(screen_verts, corner_rows)  # each (3, P)
     # s_k / z_k is an affine function of the pixel centre, q_k(p) = a_k·px + b_k·py + c_k: the edge function of
     # the edge opposite corner k divided by the doubled signed area and z_k.
     x1, x2 = x.roll(-1, 0), x.roll(-2, 0)

@@ -133,5 +133,7 @@ def render_depth_map(
     rendered = torch.where(covered, frags.depth.unsqueeze(1), torch.full_like(frags.depth.unsqueeze(1), fill))
     carried = None
     if attrs is not None:
-        carried = interpolate(attrs.flatten(2).transpose(1, 2), faces, frags.face_idx, frags.bary, frags.pixels)
+        carried = interpolate(
+            attrs.flatten(2).transpose(1, 2), faces, frags.face_idx, frags.bary, frags.pixels, frags.corner_rows
+        )
     return GridRender(depth=rendered, mask=covered.to(depth.dtype), attrs=carried, fragments=frags)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from facessl.render.mesh import batch_attributes, flat_nonzero, pixel_corners, scatter_pixels
+from facessl.render.mesh import batch_attributes, flat_nonzero, gather_corners, pixel_corner_rows, scatter_pixels
 
 
-def interpolate(attrs: Tensor, faces: Tensor, face_idx: Tensor, bary: Tensor, pixels: Tensor | None = None) -> Tensor:
+def interpolate(
+    attrs: Tensor,
+    faces: Tensor,
+    face_idx: Tensor,
+    bary: Tensor,
+    pixels: Tensor | None = None,
+    corner_rows: Tensor | None = None,
+) -> Tensor:
     """Interpolate vertex attributes at every pixel with the rasterized face's barycentrics.
 
     ``faces`` may differ from the faces that were rasterized as long as face ``f`` is the same triangle, e.g. a
@@ -21,6 +28,8 @@ def interpolate(attrs: Tensor, faces: Tensor, face_idx: Tensor, bary: Tensor, pi
         bary: (B, H, W, 3) barycentric weights (zero on background).
         pixels: (P,) flat indices of the covered pixels (:attr:`facessl.render.rasterize.Fragments.pixels`);
             computed from ``face_idx`` if None.
+        corner_rows: (3, P) rows of the covered pixels' face corners (``Fragments.corner_rows``), valid when
+            ``faces`` are the rasterized faces; computed from ``faces`` if None.
 
     Returns:
         (B, C, H, W) interpolated attributes, zero on background.
@@ -29,7 +38,10 @@ def interpolate(attrs: Tensor, faces: Tensor, face_idx: Tensor, bary: Tensor, pi
     if pixels is None:
         pixels = flat_nonzero(face_idx >= 0)
     # Only covered pixels are computed; the background stays exactly zero.
-    c = pixel_corners(batch_attributes(attrs, batch), faces, face_idx, pixels)  # (C, 3, P)
+    attrs = batch_attributes(attrs, batch)
+    if corner_rows is None:
+        corner_rows = pixel_corner_rows(faces, face_idx, pixels, attrs.shape[1])
+    c = gather_corners(attrs, corner_rows)  # (C, 3, P)
     b = bary.permute(3, 0, 1, 2).reshape(3, -1).index_select(1, pixels)  # (3, P); no copy for pixel_barycentrics'
     out = c[:, 0] * b[0] + c[:, 1] * b[1] + c[:, 2] * b[2]  # (C, P)
     return scatter_pixels(out, pixels, (batch, height, width)).transpose(0, 1).contiguous()

@@ -28,7 +28,7 @@ import torch
 from torch import Tensor
 
 from facessl.render.barycentric import MIN_DOUBLE_AREA, pixel_barycentrics
-from facessl.render.mesh import corner_planes, flat_nonzero
+from facessl.render.mesh import corner_planes, flat_nonzero, pixel_corner_rows
 
 # Half-planes are widened by this many pixels: a pixel centre on a shared edge belongs to both neighbours (no
 # cracks; the z-buffer tie-break picks one), and a vertex projected to 62.9999 instead of 63 still covers pixel
@@ -247,12 +247,15 @@ class Fragments:
         depth: (B, H, W) camera-space depth z, zero on background (differentiable).
         pixels: (P,) int64 flat indices into B·H·W of the covered pixels, for per-pixel work that skips the
             background (see :func:`facessl.render.interpolate.interpolate`).
+        corner_rows: (3, P) int32 rows ``b·V + v`` of the corners of each covered pixel's face
+            (:func:`facessl.render.mesh.pixel_corner_rows`), for interpolating with the rasterized faces.
     """
 
     face_idx: Tensor
     bary: Tensor
     depth: Tensor
     pixels: Tensor
+    corner_rows: Tensor
 
 
 def rasterize(
@@ -287,5 +290,6 @@ def rasterize(
     """
     face_idx = rasterize_face_ids(screen_verts, faces, image_size, near, far, cull_backfaces)
     pixels = flat_nonzero(face_idx >= 0)
-    bary, depth = pixel_barycentrics(screen_verts, faces, face_idx, pixels)
-    return Fragments(face_idx=face_idx, bary=bary, depth=depth, pixels=pixels)
+    corner_rows = pixel_corner_rows(faces, face_idx, pixels, screen_verts.shape[1])
+    bary, depth = pixel_barycentrics(screen_verts, faces, face_idx, pixels, corner_rows)
+    return Fragments(face_idx=face_idx, bary=bary, depth=depth, pixels=pixels, corner_rows=corner_rows)

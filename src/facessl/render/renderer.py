@@ -91,16 +91,19 @@ def render_mesh(
     if texture is not None:
         if uv is None:
             raise ValueError("render_mesh: `texture` needs `uv`")
-        uv_img = interpolate(uv, faces if uv_faces is None else uv_faces, frags.face_idx, frags.bary, frags.pixels)
+        if uv_faces is None:  # one UV per vertex: the rasterized faces index them
+            uv_img = interpolate(uv, faces, frags.face_idx, frags.bary, frags.pixels, frags.corner_rows)
+        else:
+            uv_img = interpolate(uv, uv_faces, frags.face_idx, frags.bary, frags.pixels)
         albedo = sample_texture(texture, uv_img)
     elif colors is not None and light is not None and smooth_normals:
         # One interpolation pass for colours and normals together.
         colors = batch_attributes(colors, verts.shape[0])
         both = torch.cat([colors, vertex_normals(verts_cam, faces)], -1)
-        both_img = interpolate(both, faces, frags.face_idx, frags.bary, frags.pixels)
+        both_img = interpolate(both, faces, frags.face_idx, frags.bary, frags.pixels, frags.corner_rows)
         albedo, normals_img = both_img[:, :-3], both_img[:, -3:]
     elif colors is not None:
-        albedo = interpolate(colors, faces, frags.face_idx, frags.bary, frags.pixels)
+        albedo = interpolate(colors, faces, frags.face_idx, frags.bary, frags.pixels, frags.corner_rows)
     else:
         raise ValueError("render_mesh: give `colors` or `texture` (with `uv`)")
 
@@ -117,7 +120,9 @@ def render_mesh(
 def _pixel_normals(verts_cam: Tensor, faces: Tensor, frags: Fragments, smooth: bool) -> Tensor:
     """(B, 3, H, W) camera-space normals: interpolated vertex normals, or the visible face's own normal."""
     if smooth:
-        return interpolate(vertex_normals(verts_cam, faces), faces, frags.face_idx, frags.bary, frags.pixels)
+        return interpolate(
+            vertex_normals(verts_cam, faces), faces, frags.face_idx, frags.bary, frags.pixels, frags.corner_rows
+        )
     per_face = face_normals(verts_cam, faces).permute(2, 0, 1)  # (3, B, F)
     return gather_faces(per_face, frags.face_idx).transpose(0, 1)
 
