@@ -43,24 +43,3 @@ def test_sphere_lit_from_the_camera_is_brightest_in_the_middle() -> None:
     flat = render_mesh(verts, faces, cam, (32, 32), colors=torch.ones(1, verts.shape[1], 3), light=light,
                        smooth_normals=False).image[0, 0]  # fmt: skip
     assert torch.allclose(flat[15:17, 15:17], gray[15:17, 15:17], atol=0.02)
-
-
-def test_shading_and_compositing_at_covered_pixels_equal_the_whole_image_versions() -> None:
-    # render_mesh shades and composites only the covered pixels; the values must be those of the full-image
-    # functions there, and the background must be untouched elsewhere.
-    from facessl.render.composite import composite, composite_at
-    from facessl.render.mesh import flat_nonzero
-    from facessl.render.renderer import _at_pixels
-    from facessl.render.shading import lambertian_at
-
-    g = torch.Generator().manual_seed(0)
-    albedo, normals = torch.rand(2, 3, 5, 6, generator=g), torch.randn(2, 3, 5, 6, generator=g)
-    light = Light(direction=torch.randn(2, 3, generator=g), diffuse=torch.rand(2, 3, generator=g),
-                  ambient=torch.rand(2, 3, generator=g))  # fmt: skip
-    mask = (torch.rand(2, 1, 5, 6, generator=g) < 0.4).float()
-    pixels = flat_nonzero(mask[:, 0] > 0)
-    shaded = lambertian_at(_at_pixels(albedo, pixels), _at_pixels(normals, pixels), light, pixels // 30)
-    assert torch.equal(shaded, _at_pixels(lambertian(albedo, normals, light), pixels))
-    for background in (0.3, torch.rand(3, generator=g), torch.rand(2, 3, 5, 6, generator=g)):
-        full = lambertian(albedo, normals, light)
-        assert torch.equal(composite_at(shaded, pixels, mask, background), composite(full, mask, background))

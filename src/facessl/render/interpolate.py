@@ -41,25 +41,7 @@ def interpolate(
     attrs = batch_attributes(attrs, batch)
     if corner_rows is None:
         corner_rows = pixel_corner_rows(faces, face_idx, pixels, attrs.shape[1])
-    out = interpolate_at(attrs, corner_rows, bary_at(bary, pixels))  # (C, P)
-    return scatter_pixels(out, pixels, (batch, height, width)).transpose(0, 1).contiguous()
-
-
-def bary_at(bary: Tensor, pixels: Tensor) -> Tensor:
-    """(3, P) barycentric weights at the given pixels from (B, H, W, 3) ones (no copy for pixel_barycentrics')."""
-    return bary.permute(3, 0, 1, 2).reshape(3, -1).index_select(1, pixels)
-
-
-def interpolate_at(attrs: Tensor, corner_rows: Tensor, bary: Tensor) -> Tensor:
-    """Vertex attributes interpolated at P covered pixels, channel-first: :func:`interpolate` without the image.
-
-    Args:
-        attrs: (B, V, C) per-vertex attributes.
-        corner_rows: (3, P) rows of each pixel's face corners (``Fragments.corner_rows``).
-        bary: (3, P) barycentric weights at the pixels (:func:`bary_at`).
-
-    Returns:
-        (C, P) interpolated attributes.
-    """
     c = gather_corners(attrs, corner_rows)  # (C, 3, P)
-    return c[:, 0] * bary[0] + c[:, 1] * bary[1] + c[:, 2] * bary[2]
+    b = bary.permute(3, 0, 1, 2).reshape(3, -1).index_select(1, pixels)  # (3, P); no copy for pixel_barycentrics'
+    out = c[:, 0] * b[0] + c[:, 1] * b[1] + c[:, 2] * b[2]  # (C, P)
+    return scatter_pixels(out, pixels, (batch, height, width)).transpose(0, 1).contiguous()

@@ -8,11 +8,11 @@ import torch
 from torch import Tensor
 
 from facessl.render.camera import PerspectiveCamera
-from facessl.render.composite import composite_at, coverage_mask
-from facessl.render.interpolate import bary_at, interpolate, interpolate_at
-from facessl.render.mesh import batch_attributes, face_normals, vertex_normals
+from facessl.render.composite import composite, coverage_mask
+from facessl.render.interpolate import interpolate
+from facessl.render.mesh import batch_attributes, face_normals, gather_faces, vertex_normals
 from facessl.render.rasterize import Fragments, rasterize
-from facessl.render.shading import Light, lambertian_at
+from facessl.render.shading import Light, lambertian
 from facessl.render.texture import sample_texture
 
 
@@ -87,47 +87,44 @@ def render_mesh(
     screen = camera.project(verts_cam)
     frags = rasterize(screen, faces, image_size, near=near, far=far, cull_backfaces=cull_backfaces)
 
-    batch = verts.shape[0]
-    # Shading and compositing work on the covered pixels only, channel-first (C, P): the background of the
-    # image is the background, whatever the albedo and normals there would be.
-    pixels, corner_rows = frags.pixels, frags.corner_rows
-    bary = bary_at(frags.bary, pixels)  # (3, P)
+    normals_img: Tensor | None = None
     if texture is not None:
         if uv is None:
             raise ValueError("render_mesh: `texture` needs `uv`")
         if uv_faces is None:  # one UV per vertex: the rasterized faces index them
-            uv_img = interpolate(uv, faces, frags.face_idx, frags.bary, pixels, corner_rows)
+            uv_img = interpolate(uv, faces, frags.face_idx, frags.bary, frags.pixels, frags.corner_rows)
         else:
-            uv_img = interpolate(uv, uv_faces, frags.face_idx, frags.bary, pixels)
-        sampled = sample_texture(texture, uv_img)  # (B, C, H, W): grid_sample wants the whole image
-        albedo = _at_pixels(sampled, pixels)
+            uv_img = interpolate(uv, uv_faces, frags.face_idx, frags.bary, frags.pixels)
+        albedo = sample_texture(texture, uv_img)
+    elif colors is not None and light is not None and smooth_normals:
+        # One interpolation pass for colours and normals together.
+        colors = batch_attributes(colors, verts.shape[0])
+        both = torch.cat([colors, vertex_normals(verts_cam, faces)], -1)
+        both_img = interpolate(both, faces, frags.face_idx, frags.bary, frags.pixels, frags.corner_rows)
+        albedo, normals_img = both_img[:, :-3], both_img[:, -3:]
     elif colors is not None:
-        albedo = interpolate_at(batch_attributes(colors, batch), corner_rows, bary)
+        albedo = interpolate(colors, faces, frags.face_idx, frags.bary, frags.pixels, frags.corner_rows)
     else:
         raise ValueError("render_mesh: give `colors` or `texture` (with `uv`)")
 
     mask = coverage_mask(frags.face_idx, albedo.dtype)
     if light is not None:
-        image_of = pixels // (image_size[0] * image_size[1])
-        if smooth_normals:
-            normals = interpolate_at(vertex_normals(verts_cam, faces), corner_rows, bary)
-        else:  # the visible face's own normal
-            face = frags.face_idx.reshape(-1).index_select(0, pixels)
-            per_face = face_normals(verts_cam, faces)
-            normals = per_face.reshape(-1, 3).index_select(0, image_of * per_face.shape[1] + face).T
-        albedo = lambertian_at(albedo, normals, light, image_of)
+        if normals_img is None:
+            normals_img = _pixel_normals(verts_cam, faces, frags, smooth_normals)
+        albedo = lambertian(albedo, normals_img, light)
 
-    image = composite_at(albedo, pixels, mask, background)
+    image = composite(albedo, mask, background)
     return RenderOutput(image=image, mask=mask, depth=frags.depth.unsqueeze(1), fragments=frags)
 
 
-def _at_pixels(image: Tensor, pixels: Tensor) -> Tensor:
-    """(C, P) values of a (B, C, H, W) image at flat B·H·W pixel indices."""
-    batch, channels, height, width = image.shape
-    plane = height * width
-    first = pixels + (pixels // plane) * ((channels - 1) * plane)  # channel 0 of each pixel in (B, C, H, W)
-    index = first[None] + torch.arange(channels, device=pixels.device)[:, None] * plane
-    return image.reshape(-1).index_select(0, index.reshape(-1)).view(channels, -1)
+def _pixel_normals(verts_cam: Tensor, faces: Tensor, frags: Fragments, smooth: bool) -> Tensor:
+    """(B, 3, H, W) camera-space normals: interpolated vertex normals, or the visible face's own normal."""
+    if smooth:
+        return interpolate(
+            vertex_normals(verts_cam, faces), faces, frags.face_idx, frags.bary, frags.pixels, frags.corner_rows
+        )
+    per_face = face_normals(verts_cam, faces).permute(2, 0, 1)  # (3, B, F)
+    return gather_faces(per_face, frags.face_idx).transpose(0, 1)
 
 
 __all__ = ["RenderOutput", "render_mesh"]

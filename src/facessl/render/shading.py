@@ -59,43 +59,10 @@ def lambertian(albedo: Tensor, normals: Tensor, light: Light) -> Tensor:
         (B, C, H, W) shaded colour.
     """
     l_dir = torch.nn.functional.normalize(light.direction, dim=1)[:, :, None, None]  # (B, 3, 1, 1)
-    return _lambert(
-        albedo,
-        (normals[:, 0:1], normals[:, 1:2], normals[:, 2:3]),
-        (l_dir[:, 0:1], l_dir[:, 1:2], l_dir[:, 2:3]),
-        light.ambient[:, :, None, None],
-        light.diffuse[:, :, None, None],
-    )
-
-
-def lambertian_at(albedo: Tensor, normals: Tensor, light: Light, image: Tensor) -> Tensor:
-    """:func:`lambertian` at P pixels of a batch, channel-first: the same arithmetic per pixel.
-
-    Args:
-        albedo: (C, P) albedo.
-        normals: (3, P) normals (normalised here).
-        light: The per-sample light of the batch.
-        image: (P,) int64 batch index of each pixel.
-
-    Returns:
-        (C, P) shaded colour.
-    """
-    l_dir = torch.nn.functional.normalize(light.direction, dim=1).index_select(0, image)  # (P, 3)
-    return _lambert(
-        albedo,
-        (normals[0], normals[1], normals[2]),
-        (l_dir[:, 0], l_dir[:, 1], l_dir[:, 2]),
-        light.ambient.index_select(0, image).T,
-        light.diffuse.index_select(0, image).T,
-    )
-
-
-def _lambert(
-    albedo: Tensor, n: tuple[Tensor, Tensor, Tensor], l_dir: tuple[Tensor, Tensor, Tensor], ambient: Tensor, diffuse: Tensor
-) -> Tensor:
-    # ⟨n, l⟩ / |n| written out over the three components: F.normalize and einsum over dim 1 of an NCHW tensor are
+    # ⟨n, l⟩ / |n| written out over the three channels: F.normalize and einsum over dim 1 of an NCHW tensor are
     # strided reductions that are ~30× slower on CPU. The clamp keeps zero (background) normals at zero.
-    dot = n[0] * l_dir[0] + n[1] * l_dir[1] + n[2] * l_dir[2]
-    sq_norm = n[0] ** 2 + n[1] ** 2 + n[2] ** 2
-    cos = (dot * sq_norm.clamp(min=1e-24).rsqrt()).clamp(min=0.0)
-    return albedo * (ambient + diffuse * cos)
+    dot = normals[:, 0:1] * l_dir[:, 0:1] + normals[:, 1:2] * l_dir[:, 1:2] + normals[:, 2:3] * l_dir[:, 2:3]
+    sq_norm = normals[:, 0:1] ** 2 + normals[:, 1:2] ** 2 + normals[:, 2:3] ** 2
+    cos = (dot * sq_norm.clamp(min=1e-24).rsqrt()).clamp(min=0.0)  # (B, 1, H, W)
+    shading = light.ambient[:, :, None, None] + light.diffuse[:, :, None, None] * cos
+    return albedo * shading
