@@ -67,7 +67,7 @@ def measure(cfg: RunConfig) -> dict[str, float]:
 def run(cfg: RunConfig, processes: int, repeats: int) -> dict[str, object]:
     """Measure in ``processes`` concurrent worker processes, ``repeats`` times; the median run's images/s first.
 
-    The machine's speed drifts by 10-15 % from minute to minute (shared hardware), so one 8-second run is a poor
+    The machine's speed drifts by 10-20 % from minute to minute (shared hardware), so one 8-second run is a poor
     estimate: every repeat is kept, and the headline is their median.
     """
     measured = []
