@@ -58,6 +58,26 @@ def _planes(rows: Tensor) -> Tensor:
     return torch.stack(rows.unbind(1))
 
 
+def face_corner_rows(faces: Tensor, batch: int, num_verts: int) -> Tensor:
+    """Rows of every face's three corners in the flattened (B·V) vertex table, corner-major.
+
+    Args:
+        faces: (F, 3) or (B, F, 3) vertex indices.
+        batch: B.
+        num_verts: V.
+
+    Returns:
+        (3, B·F) int32 rows ``b·V + faces[b, f, k]`` (int32: see :func:`gather_faces`).
+    """
+    offsets = torch.arange(batch, dtype=torch.int32, device=faces.device).view(1, batch, 1) * num_verts
+    # Built from contiguous operands: strided ones make the add several times slower.
+    if faces.dim() == 2:
+        rows = faces.T.int().contiguous().unsqueeze(1) + offsets
+    else:
+        rows = batch_faces(faces, batch).permute(2, 0, 1).int().contiguous() + offsets
+    return rows.reshape(3, -1)
+
+
 def corner_planes(values: Tensor, faces: Tensor) -> Tensor:
     """Per-vertex values at the corners of every face, as planes (differentiable).
 
@@ -71,14 +91,7 @@ def corner_planes(values: Tensor, faces: Tensor) -> Tensor:
     Returns:
         (D, 3, B·F) values at corner k of face ``b·F + f``.
     """
-    batch, num_verts, dim = values.shape
-    offsets = torch.arange(batch, dtype=torch.int32, device=faces.device).view(1, batch, 1) * num_verts
-    # int32 index (see gather_faces), built from contiguous operands: strided ones make it several times slower.
-    if faces.dim() == 2:
-        rows = (faces.T.int().contiguous().unsqueeze(1) + offsets).reshape(-1)
-    else:
-        rows = (batch_faces(faces, batch).permute(2, 0, 1).int().contiguous() + offsets).reshape(-1)
-    return _planes(values.reshape(batch * num_verts, dim)).index_select(1, rows).view(dim, 3, -1)
+    return gather_corners(values, face_corner_rows(faces, values.shape[0], values.shape[1]))
 
 
 def face_vertices(values: Tensor, faces: Tensor) -> Tensor:
@@ -125,19 +138,19 @@ def vertex_normals(verts: Tensor, faces: Tensor) -> Tensor:
     """
     batch, num_verts, _ = verts.shape
     # Work on (xyz, corner, B·F) planes: element-wise maths on a trailing dimension of 3 is slow on CPU.
-    (x0, x1, x2), (y0, y1, y2), (z0, z1, z2) = corner_planes(verts, faces)
+    rows = face_corner_rows(faces, batch, num_verts)  # (3, B·F)
+    (x0, x1, x2), (y0, y1, y2), (z0, z1, z2) = gather_corners(verts, rows)
     e1, e2 = (x1 - x0, y1 - y0, z1 - z0), (x2 - x0, y2 - y0, z2 - z0)
     # Cross product e1 × e2, whose length is twice the face area, hence the area weighting.
     normal = (e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2], e1[0] * e2[1] - e1[1] * e2[0])
-    corner_rows = _flat_vertex_index(faces, batch, num_verts).view(-1, 3)  # (B·F, 3) rows of the (B·V) vertices
-    corners = [corner_rows[:, k].contiguous() for k in range(3)]
+    corners = [rows[k].long() for k in range(3)]  # index_add wants an int64 index here
     # Scatter each face's normal onto its three corners, one coordinate at a time: a 1-D index_add is about twice
     # as fast on CPU as one on (B·V, 3) rows and adds in the same order (corner 0 of every face, then 1, then 2).
     # Along dim 1 of (3, B·V) planes it would sum in another order (renders change by a grey level).
     planes = []
     for component in normal:
         summed = verts.new_zeros(batch * num_verts)
-        for index in corners:  # index_add wants an int64 index here
+        for index in corners:
             summed = summed.index_add(0, index, component)
         planes.append(summed)
     summed = torch.stack(planes, 1)

@@ -29,30 +29,15 @@ def render_background(kind: int, seed: int, size: tuple[int, int]) -> Tensor:
     Returns:
         (3, H, W) float32 in [0, 1].
     """
-    gen = torch.Generator().manual_seed(int(seed))
-    height, width = size
-    colours = torch.rand(2, 3, generator=gen) * 0.9 + 0.05
-    name = BACKGROUND_KINDS[kind]
-    if name == "flat":
-        return colours[0].view(3, 1, 1).expand(3, height, width).clone()
-    if name == "gradient":
-        angle = torch.rand((), generator=gen) * 2 * torch.pi
-        ys, xs = torch.meshgrid(torch.linspace(-1, 1, height), torch.linspace(-1, 1, width), indexing="ij")
-        t = ((xs * angle.cos() + ys * angle.sin()) * 0.5 + 0.5).clamp(0, 1)
-    else:
-        t = torch.zeros(height, width)
-        for cells, weight in _OCTAVES:
-            grid = torch.rand(1, 1, cells, cells, generator=gen)
-            t = t + weight * F.interpolate(grid, size=size, mode="bilinear", align_corners=False)[0, 0]
-    return colours[0].view(3, 1, 1) * (1 - t) + colours[1].view(3, 1, 1) * t
+    return render_backgrounds(torch.tensor([kind]), torch.tensor([seed]), size)[0]
 
 
 def render_backgrounds(kinds: Tensor, seeds: Tensor, size: tuple[int, int]) -> Tensor:
     """Backgrounds of a batch; (B, 3, H, W) float32 from (B,) kinds and seeds.
 
-    Equal, pixel for pixel, to stacking :func:`render_background` of each row: the same draws from
-    each row's generator, then the same element-wise arithmetic done once for the whole batch
-    (a flat background is the blend with t = 0, which returns its first colour exactly).
+    Each row draws from its own generator, so a row does not depend on the batch it is rendered in;
+    the arithmetic on the draws runs once for the whole batch (a flat background is the blend with
+    t = 0, which returns its first colour exactly).
     """
     height, width = size
     t = torch.zeros(len(kinds), height, width)

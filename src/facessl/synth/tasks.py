@@ -207,5 +207,5 @@ def au_task(seed: int, preset: Preset, ranges: SceneRanges = AU_RANGES) -> TaskS
     return TaskSet("au", FaceFactors.cat(rows), splits, torch.tensor(frames))
 
 
-__all__ = ["Pair", "TaskSet", "au_stills_task", "au_task", "celeba_task", "expression_task", "pose_task", "task_identity",
-           "verification_pairs", "verification_task"]  # fmt: skip
+__all__ = ["Pair", "TaskSet", "au_stills_task", "au_task", "celeba_task", "expression_task", "pose_task",
+           "task_identity", "verification_pairs", "verification_task"]  # fmt: skip
