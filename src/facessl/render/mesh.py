@@ -151,7 +151,7 @@ def vertex_normals(verts: Tensor, faces: Tensor) -> Tensor:
     for component in normal:
         summed = verts.new_zeros(batch * num_verts)
         for index in corners:
-            summed = summed.index_add(0, index, component)
+            summed.index_add_(0, index, component)  # in place into fresh zeros: no copy, still differentiable
         planes.append(summed)
     summed = torch.stack(planes, 1)
     return torch.nn.functional.normalize(summed.view(batch, num_verts, 3), dim=-1)
@@ -238,7 +238,9 @@ def scatter_pixels(values: Tensor, pixels: Tensor, shape: tuple[int, int, int]) 
         (D, B, H, W) planes, zero where no value was given.
     """
     planes = values.new_zeros(values.shape[0], shape[0] * shape[1] * shape[2])
-    return planes.index_copy(1, pixels, values).view(values.shape[0], *shape)
+    # In place into the fresh zeros (still differentiable with respect to ``values``): the out-of-place
+    # index_copy would first copy the whole (D, B·H·W) buffer.
+    return planes.index_copy_(1, pixels, values).view(values.shape[0], *shape)
 
 
 def gather_faces(per_face: Tensor, face_idx: Tensor) -> Tensor:
