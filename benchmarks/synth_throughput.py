@@ -5,7 +5,8 @@ streaming VoxCeleb-like corpus (:class:`facessl.synth.corpus.SynthFacesCorpus`) 
 as a DataLoader worker would (``__getitems__``: factor sampling, then one batched render of the
 face mask plus head parts, 2,138 triangles, textured, lit, over a background), for ``--seconds``,
 ``--repeats`` times per setting (the headline is the median run; every run's images/s is kept). It
-also times the two stages separately in the first process.
+also times the two stages separately in the first process. The renderer makes glibc keep freed memory
+(:mod:`facessl.memory`); ``FACESSL_RETAIN_FREED_MEMORY=0`` measures without that.
 
 Usage::
 
@@ -40,6 +41,7 @@ class RunConfig:
 def measure(cfg: RunConfig) -> dict[str, float]:
     """Render random corpus batches for about ``cfg.seconds``; return counts and stage timings."""
     torch.set_num_threads(1)
+    from facessl.memory import retain_freed_memory
     from facessl.synth.corpus import SynthFacesCorpus
 
     corpus = SynthFacesCorpus(num_identities=1000, videos_per_identity=4, tracks_per_video=2, frames_per_track=16,
@@ -61,7 +63,9 @@ def measure(cfg: RunConfig) -> dict[str, float]:
         sample_s += t1 - t0
         images += batch.shape[0]
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    return {"images": images, "seconds": elapsed, "cpu_seconds": cpu, "sample_seconds": sample_s, "render_seconds": render_s}
+    return {"images": images, "seconds": elapsed, "cpu_seconds": cpu, "sample_seconds": sample_s, "render_seconds": render_s,
+            # The renderer made this setting, unless the environment opted out.
+            "retains_freed_memory": retain_freed_memory()}
 
 
 def run(cfg: RunConfig, processes: int, repeats: int) -> dict[str, object]:
@@ -91,6 +95,7 @@ def run(cfg: RunConfig, processes: int, repeats: int) -> dict[str, object]:
         "seconds": round(max(p["seconds"] for p in parts), 2),
         "ms_per_image_sampling_factors": round(1000 * first["sample_seconds"] / first["images"], 3),
         "ms_per_image_rendering": round(1000 * first["render_seconds"] / first["images"], 3),
+        "malloc_retains_freed_memory": all(p["retains_freed_memory"] for p in parts),
     }
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from facessl.memory import retain_freed_memory
 from facessl.render import Light, PerspectiveCamera, render_mesh
 from facessl.synth.atlas import AtlasPainter, atlas_uv
 from facessl.synth.background import render_backgrounds
@@ -65,9 +66,14 @@ class FaceRenderer:
             mipmapping) and cost time (painting 128² instead of 64² texels made 64×64 renders
             about 1.5× slower).
         symmetric: render symmetric people (for tests; see :func:`facessl.synth.people.people`).
+
+    Building a renderer also calls :func:`facessl.memory.retain_freed_memory` for its process: rendering
+    allocates thousands of large temporary tensors per batch, and with glibc's default thresholds that made
+    one process 25-35 % slower (page faults), see :mod:`facessl.memory`.
     """
 
     def __init__(self, texture_size: int | None = None, symmetric: bool = False) -> None:
+        retain_freed_memory()
         self.model = FaceModel()
         self.head = head_mesh()
         self.texture_size = texture_size
