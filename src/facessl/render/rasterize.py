@@ -79,7 +79,10 @@ def rasterize_face_ids(
 
     # Edge function of the edge opposite corner k, E_k(p) = A·px + B·py + C; E_k / (doubled signed area) is the
     # screen-space barycentric coordinate k. Only C is needed for every triangle (its sum is the doubled area).
-    double_area = (x.roll(-1, 0) * y.roll(-2, 0) - x.roll(-2, 0) * y.roll(-1, 0)).sum(0)  # (BF,) > 0: clockwise
+    # Σ_k x_{k+1}·y_{k+2} − x_{k+2}·y_{k+1}, summed in the order k = 0, 1, 2 (as .sum(0) of the rolled planes would,
+    # without copying them).
+    (x0, x1, x2), (y0, y1, y2) = x, y
+    double_area = (x1 * y2 - x2 * y1) + (x2 * y0 - x0 * y2) + (x0 * y1 - x1 * y0)  # (BF,) > 0: clockwise
     x_lo = (x.amin(0) - _EDGE_TOLERANCE_PX).ceil()
     x_hi = (x.amax(0) + _EDGE_TOLERANCE_PX).floor()
     y_lo = (y.amin(0) - _EDGE_TOLERANCE_PX).ceil().clamp(0, height)
@@ -124,15 +127,21 @@ def rasterize_face_ids(
     has = torch.stack(present)  # (4, T): 1 where the triangle has an edge of that kind
     neutral = torch.tensor([-_NEUTRAL_BOUND_PX, -_NEUTRAL_BOUND_PX, _NEUTRAL_BOUND_PX, _NEUTRAL_BOUND_PX],
                            dtype=has.dtype, device=has.device)[:, None]  # fmt: skip
-    span_bounds = torch.cat([
-        picked[0] * has, picked[1] * has + (1.0 - has) * neutral, picked[2] * has + (1.0 - has),
-    ])  # fmt: skip  # (12, T): −B', −C', 1/A' of the edges (left, left, right, right)
+    # (12, T): −B', −C', 1/A' of the edges (left, left, right, right); missing edges get −B' = 0, −C' = the neutral
+    # bound and 1/A' = 1. Written in place into one buffer (the same sums as picked·has + (1 − has)·neutral).
+    span_bounds = torch.mul(picked, has)
+    missing = 1.0 - has
+    span_bounds[1].add_(missing * neutral)
+    span_bounds[2].add_(missing)
+    span_bounds = span_bounds.view(12, num_kept)
     # Inverse camera depth is affine in screen space: 1/z(p) = Σ_k E_k(p) / (doubled area · z_k).
     weight = 1.0 / (double_area * z)  # (3, T)
     inv_z_coef = torch.stack([(edge_a * weight).sum(0), (edge_b * weight).sum(0), (edge_c * weight).sum(0)])
     rows = (y_hi - y_lo + 1).long()
     box_pixels = rows * (x_hi.clamp(max=width - 1) - x_lo.clamp(min=0) + 1).long()
 
+    # Image of each kept triangle (``kept`` is sorted); cheaper than an integer division on CPU.
+    image = _expand_counts(valid.view(batch, num_faces).sum(1), num_kept)
     zbuf = torch.full((batch * height * width,), _EMPTY_KEY, dtype=torch.int64, device=screen_verts.device)
     ends = box_pixels.cumsum(0)
     total = int(ends[-1]) if ends.numel() else 0  # host sync
@@ -144,8 +153,8 @@ def rasterize_face_ids(
         inv_z_coef=inv_z_coef,
         rows=rows,
         y_lo=y_lo.long(),
-        pixel_base=(kept // num_faces) * (height * width),
-        face=kept % num_faces,
+        pixel_base=image.long() * (height * width),
+        face=kept - image * num_faces,
         width=width,
         far=far,
     )
@@ -183,12 +192,13 @@ def _expand_counts(counts: Tensor, total: int) -> Tensor:
         total: ``counts.sum()``, already known on the host.
 
     Returns:
-        (total,) int64 owner indices.
+        (total,) int32 owner indices (the callers index with them: int32 indices are faster on CPU, see
+        :func:`facessl.render.mesh.pixel_face_index`).
     """
     starts = (counts.cumsum(0) - counts).clamp(max=total)  # trailing empty owners land in the extra slot
-    marks = torch.zeros(total + 1, dtype=torch.int64, device=counts.device)
-    marks.scatter_add_(0, starts, torch.ones_like(counts))
-    return marks[:total].cumsum(0) - 1
+    marks = torch.zeros(total + 1, dtype=torch.int32, device=counts.device)
+    marks.scatter_add_(0, starts, torch.ones(counts.shape, dtype=torch.int32, device=counts.device))
+    return marks[:total].cumsum(0, dtype=torch.int32) - 1
 
 
 def _scanline_chunk(zbuf: Tensor, tab: _TriangleTables, first: int, last: int) -> None:
@@ -200,7 +210,7 @@ def _scanline_chunk(zbuf: Tensor, tab: _TriangleTables, first: int, last: int) -
         return
     # (triangle, row) pairs: row r of the chunk belongs to triangle tri[r] and is image row py[r].
     # int32 indices: index_select along the last dimension of the (k, T) tables is about twice as fast.
-    tri = (first + _expand_counts(rows, num_rows)).int()
+    tri = first + _expand_counts(rows, num_rows)
     row_shift = tab.y_lo[first:last] - (rows.cumsum(0) - rows)  # py = (index among the chunk's rows) + shift
     py = torch.arange(num_rows, device=device) + row_shift.index_select(0, tri - first)
     pyf = py.to(tab.span_bounds.dtype)
@@ -224,7 +234,7 @@ def _scanline_chunk(zbuf: Tensor, tab: _TriangleTables, first: int, last: int) -
     row_inv_z = torch.stack([coef[1] * pyf + coef[2], coef[0]])  # (2, R)
     row_face = tab.face.index_select(0, tri)
 
-    frag_row = _expand_counts(spans, num_frags).int()
+    frag_row = _expand_counts(spans, num_frags)
     x = torch.arange(num_frags, device=device) + x_shift.index_select(0, frag_row)
     iz = row_inv_z.index_select(1, frag_row)
     inv_z = iz[0] + iz[1] * x.to(iz.dtype)
