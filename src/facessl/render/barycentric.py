@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from facessl.render.mesh import flat_nonzero, gather_corners, pixel_corner_rows, scatter_pixels
+from facessl.render.mesh import flat_nonzero, gather_corners, pixel_coordinates, pixel_corner_rows, scatter_pixels
 
 # Triangles whose doubled screen area is below this (pixels²) have no stable barycentrics: the rasterizer skips
 # them, and here they get a unit area so that their (unused) coefficients stay finite.
@@ -68,8 +68,7 @@ def pixel_barycentrics(
     coef = torch.cat([(y1 - y2) / denom, (x2 - x1) / denom, edge_c / denom]).clamp(-_MAX_COEF, _MAX_COEF)  # (9, P)
 
     dtype = screen_verts.dtype
-    px = (pixels % width).to(dtype)
-    py = (pixels // width % height).to(dtype)
+    _, py, px = (c.to(dtype) for c in pixel_coordinates(pixels, height, width))
     q = coef[0:3] * px + coef[3:6] * py + coef[6:9]  # (3, P)
     depth = 1.0 / (q[0] + q[1] + q[2])
     planes = scatter_pixels(torch.cat([q * depth, depth[None]]), pixels, (batch, height, width))  # (4, B, H, W)

@@ -184,6 +184,29 @@ def flat_nonzero(mask: Tensor) -> Tensor:
     return mask.reshape(-1).nonzero().squeeze(1)
 
 
+def pixel_coordinates(pixels: Tensor, height: int, width: int) -> tuple[Tensor, Tensor, Tensor]:
+    """Image, row and column of flat pixel indices into B·H·W, as exact float64 values.
+
+    Integer division is not vectorised on CPU (torch 2.14: ``pixels % W`` costs twice ``(pixels / W).floor()`` in
+    float64). For p < 2³¹ the float64 quotient p / d is within p·2⁻⁵³ < 1/d of the true one, closer than any
+    other integer's quotient, so its floor is exact.
+
+    Args:
+        pixels: (P,) int64 non-negative flat indices, sorted (``Fragments.pixels``).
+        height: H.
+        width: W.
+
+    Returns:
+        ``(image, row, column)``, each (P,) float64 holding integers.
+    """
+    if pixels.numel() and int(pixels[-1]) >= 2**31:  # beyond the exactness bound: integer division
+        return (pixels // (height * width)).double(), (pixels // width % height).double(), (pixels % width).double()
+    flat = pixels.double()
+    rows = (flat / width).floor()  # b·H + y
+    image = (rows / height).floor()
+    return image, rows - image * height, flat - rows * width
+
+
 def pixel_corner_rows(faces: Tensor, face_idx: Tensor, pixels: Tensor, num_verts: int) -> Tensor:
     """Rows of the three corners of the face that covers each of the given pixels, in a flattened vertex table.
 
@@ -201,7 +224,7 @@ def pixel_corner_rows(faces: Tensor, face_idx: Tensor, pixels: Tensor, num_verts
     Returns:
         (3, P) int32 rows ``b·V + faces[b, f, k]`` (int32: see :func:`gather_faces`).
     """
-    image = pixels // (face_idx.shape[1] * face_idx.shape[2])
+    image = pixel_coordinates(pixels, face_idx.shape[1], face_idx.shape[2])[0].long()
     face = face_idx.reshape(-1).index_select(0, pixels)
     if faces.dim() == 2:
         table, face = faces.T.int().contiguous(), face.int()
