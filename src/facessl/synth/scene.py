@@ -75,6 +75,8 @@ def light_uniforms(gen: torch.Generator, batch: int = 1) -> Tensor:
     # One call for all of them: a float32 uniform takes one 32-bit output of the generator, so this equals
     # per-quantity calls in the same order (xy of every row, then each scalar quantity of every row).
     u = torch.rand(6 * batch, generator=gen)
+    if batch == 1:  # the rearrangement below is the identity (a corpus track draws one row at a time)
+        return u.view(1, 6)
     return torch.cat([u[: 2 * batch].view(batch, 2), u[2 * batch :].view(4, batch).T], 1)
 
 
@@ -96,6 +98,8 @@ def sample_light(gen: torch.Generator, ranges: SceneRanges, batch: int = 1) -> t
 def camera_uniforms(gen: torch.Generator, batch: int = 1) -> Tensor:
     """(B, 3) uniforms of :func:`sample_camera`: x and y translation, then distance (one call, see above)."""
     u = torch.rand(3 * batch, generator=gen)
+    if batch == 1:  # the rearrangement below is the identity
+        return u.view(1, 3)
     return torch.cat([u[: 2 * batch].view(batch, 2), u[2 * batch :, None]], 1)
 
 
