@@ -1,15 +1,15 @@
 """Keep freed heap memory in the process for reuse: fewer page faults for CPU code that allocates many tensors.
 
 glibc's ``malloc`` serves large blocks (128 KiB at first) with ``mmap`` and returns them to the kernel when they are
-freed; it also trims the top of the heap once more than twice that much is free there. Code that allocates a
-few-MB tensor per operation, as the SynthFaces renderer does (thousands of operations per batch, on (B·H·W)-sized
-buffers), then makes the kernel map and zero fresh pages again and again: on this project's 2-core machine one
-renderer process took 10,000-18,000 minor page faults per 64-image batch and rendered 650-790 images/s; with the
-two thresholds below it took under 200 and rendered 990-1,140, with the same peak memory (880 MB). This is the
-setting Intel's PyTorch CPU tuning guide reaches with jemalloc or tcmalloc; ``mallopt`` gets it without a
-preloaded library.
+freed (the threshold then grows to the freed block's size), and trims the top of the heap once more than twice the
+threshold is free there. Code that allocates a few-MB tensor per operation, as the SynthFaces renderer does
+(thousands of operations per batch, on (B·H·W)-sized buffers), then makes the kernel map and zero fresh pages again
+and again: on this project's 2-core machine one renderer process took 10,000-18,000 minor page faults per 64-image
+batch and rendered 650-790 images/s; with the two thresholds below it took under 200 and rendered 990-1,140, with
+the same peak memory (880 MB). PyTorch's performance tuning guide suggests preloading jemalloc or tcmalloc on CPU
+for such gains; ``mallopt`` gets the part that matters here without a preloaded library.
 
-Only glibc is changed (other C libraries ignore the call). The user's own choice wins: nothing is done when
+Only glibc is tuned; elsewhere nothing is done. The user's own choice wins: nothing is done when
 ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_`` is set, when another allocator is preloaded, or when
 ``FACESSL_RETAIN_FREED_MEMORY=0``.
 """

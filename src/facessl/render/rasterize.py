@@ -79,8 +79,8 @@ def rasterize_face_ids(
 
     # Edge function of the edge opposite corner k, E_k(p) = A·px + B·py + C; E_k / (doubled signed area) is the
     # screen-space barycentric coordinate k. Only C is needed for every triangle (its sum is the doubled area).
-    # Σ_k x_{k+1}·y_{k+2} − x_{k+2}·y_{k+1}, summed in the order k = 0, 1, 2 (as .sum(0) of the rolled planes would,
-    # without copying them).
+    # Σ_k x_{k+1}·y_{k+2} − x_{k+2}·y_{k+1}, summed in the order k = 0, 1, 2: what .sum(0) of rolled planes gives,
+    # without copying them.
     (x0, x1, x2), (y0, y1, y2) = x, y
     double_area = (x1 * y2 - x2 * y1) + (x2 * y0 - x0 * y2) + (x0 * y1 - x1 * y0)  # (BF,) > 0: clockwise
     x_lo = (x.amin(0) - _EDGE_TOLERANCE_PX).ceil()
@@ -127,8 +127,8 @@ def rasterize_face_ids(
     has = torch.stack(present)  # (4, T): 1 where the triangle has an edge of that kind
     neutral = torch.tensor([-_NEUTRAL_BOUND_PX, -_NEUTRAL_BOUND_PX, _NEUTRAL_BOUND_PX, _NEUTRAL_BOUND_PX],
                            dtype=has.dtype, device=has.device)[:, None]  # fmt: skip
-    # (12, T): −B', −C', 1/A' of the edges (left, left, right, right); missing edges get −B' = 0, −C' = the neutral
-    # bound and 1/A' = 1. Written in place into one buffer (the same sums as picked·has + (1 − has)·neutral).
+    # (12, T): −B', −C', 1/A' of the edges (left, left, right, right); a missing edge gets −B' = 0, −C' = the
+    # neutral bound and 1/A' = 1. Written in place into one buffer: the sums of picked·has + (1 − has)·neutral.
     span_bounds = torch.mul(picked, has)
     missing = 1.0 - has
     span_bounds[1].add_(missing * neutral)
