@@ -129,3 +129,16 @@ def test_non_square_images_index_rows_and_columns_correctly() -> None:
     expected[2:5, 3:18] = True
     assert torch.equal(frags.face_idx >= 0, expected.expand(2, 6, 20))
     assert torch.allclose(frags.depth[:, 2:5, 3:18], torch.full((2, 3, 15), 2.0, dtype=torch.float64))
+
+
+def test_expand_counts_equals_repeat_interleave() -> None:
+    from facessl.render.rasterize import _expand_counts
+
+    gen = torch.Generator().manual_seed(0)
+    cases = [torch.tensor([0, 3, 0, 0, 2, 1, 0]), torch.tensor([5]), torch.tensor([0, 0, 4, 0])]
+    cases += [torch.randint(0, 4, (200,), generator=gen) for _ in range(5)]
+    for counts in cases:
+        total = int(counts.sum())
+        owners = _expand_counts(counts.cumsum(0) - counts, total)
+        assert owners.dtype == torch.int32
+        assert torch.equal(owners.long(), torch.repeat_interleave(torch.arange(len(counts)), counts))

@@ -141,7 +141,8 @@ def rasterize_face_ids(
     box_pixels = rows * (x_hi.clamp(max=width - 1) - x_lo.clamp(min=0) + 1).long()
 
     # Image of each kept triangle (``kept`` is sorted); cheaper than an integer division on CPU.
-    image = _expand_counts(valid.view(batch, num_faces).sum(1), num_kept)
+    per_image = valid.view(batch, num_faces).sum(1)
+    image = _expand_counts(per_image.cumsum(0) - per_image, num_kept)
     zbuf = torch.full((batch * height * width,), _EMPTY_KEY, dtype=torch.int64, device=screen_verts.device)
     ends = box_pixels.cumsum(0)
     total = int(ends[-1]) if ends.numel() else 0  # host sync
@@ -180,24 +181,25 @@ class _TriangleTables:
     far: float
 
 
-def _expand_counts(counts: Tensor, total: int) -> Tensor:
-    """``repeat_interleave(arange(len(counts)), counts)``: the owner index of each of ``total`` slots.
+def _expand_counts(starts: Tensor, total: int) -> Tensor:
+    """``repeat_interleave(arange(K), counts)``: the owner index of each of ``total`` slots, from the owners' starts.
 
     Written as a scatter of ones at each owner's first slot followed by a cumulative sum; owners with a zero
     count share their successor's first slot and are overtaken by it. (``torch.repeat_interleave`` gives the
-    same result but was slower for small inputs on the shared CPU runners.)
+    same result but was slower for small inputs on the shared CPU runners.) The callers need the starts
+    themselves too, so they pass them rather than the counts.
 
     Args:
-        counts: (K,) int64 non-negative counts.
+        starts: (K,) int64 first slot of each owner, ``counts.cumsum(0) − counts`` for non-negative counts.
         total: ``counts.sum()``, already known on the host.
 
     Returns:
         (total,) int32 owner indices (the callers index with them: int32 indices are faster on CPU, see
         :func:`facessl.render.mesh.pixel_face_index`).
     """
-    starts = (counts.cumsum(0) - counts).clamp(max=total)  # trailing empty owners land in the extra slot
-    marks = torch.zeros(total + 1, dtype=torch.int32, device=counts.device)
-    marks.scatter_add_(0, starts, torch.ones(counts.shape, dtype=torch.int32, device=counts.device))
+    starts = starts.clamp(max=total)  # trailing empty owners land in the extra slot
+    marks = torch.zeros(total + 1, dtype=torch.int32, device=starts.device)
+    marks.scatter_add_(0, starts, torch.ones(starts.shape, dtype=torch.int32, device=starts.device))
     return marks[:total].cumsum(0, dtype=torch.int32) - 1
 
 
@@ -210,8 +212,9 @@ def _scanline_chunk(zbuf: Tensor, tab: _TriangleTables, first: int, last: int) -
         return
     # (triangle, row) pairs: row r of the chunk belongs to triangle tri[r] and is image row py[r].
     # int32 indices: index_select along the last dimension of the (k, T) tables is about twice as fast.
-    tri = first + _expand_counts(rows, num_rows)
-    row_shift = tab.y_lo[first:last] - (rows.cumsum(0) - rows)  # py = (index among the chunk's rows) + shift
+    row_start = rows.cumsum(0) - rows
+    tri = first + _expand_counts(row_start, num_rows)
+    row_shift = tab.y_lo[first:last] - row_start  # py = (index among the chunk's rows) + shift
     py = torch.arange(num_rows, device=device) + row_shift.index_select(0, tri - first)
     pyf = py.to(tab.span_bounds.dtype)
 
@@ -222,24 +225,25 @@ def _scanline_chunk(zbuf: Tensor, tab: _TriangleTables, first: int, last: int) -
     x_left = torch.maximum(bound[0], bound[1]).ceil().clamp(0, tab.width)
     x_right = torch.minimum(bound[2], bound[3]).floor().clamp(-1, tab.width - 1)
     spans = (x_right - x_left + 1).clamp(min=0).long()
-
-    num_frags = int(spans.sum())  # host sync
+    span_end = spans.cumsum(0)
+    num_frags = int(span_end[-1])  # host sync
     if num_frags == 0:
         return
+    span_start = span_end - spans
     # Per-row values the fragments need. Fragment i of the chunk lies on row frag_row[i] at column
     # x = i + x_shift[row]; its z-buffer slot is row_base[row] + x; 1/z = iz0[row] + slope[row]·x.
-    x_shift = x_left.long() - (spans.cumsum(0) - spans)
+    x_shift = x_left.long() - span_start
     row_base = tab.pixel_base.index_select(0, tri) + py * tab.width
     coef = tab.inv_z_coef.index_select(1, tri)  # (3, R)
     row_inv_z = torch.stack([coef[1] * pyf + coef[2], coef[0]])  # (2, R)
     row_face = tab.face.index_select(0, tri)
 
-    frag_row = _expand_counts(spans, num_frags)
+    frag_row = _expand_counts(span_start, num_frags)
     x = torch.arange(num_frags, device=device) + x_shift.index_select(0, frag_row)
     iz = row_inv_z.index_select(1, frag_row)
     inv_z = iz[0] + iz[1] * x.to(iz.dtype)
     depth_bits = (1.0 / inv_z).float().view(torch.int32).long()  # 1/z ≤ 0 only fails the far test below
-    key = (depth_bits << 32) | row_face.index_select(0, frag_row)
+    key = depth_bits.bitwise_left_shift_(32).bitwise_or_(row_face.index_select(0, frag_row))
     # Beyond the far plane (or 1/z ≤ 0): replace by the empty key, which amin ignores (masked_fill_: about 4× faster
     # on CPU than selecting with arithmetic, let alone torch.where).
     key.masked_fill_(inv_z * tab.far <= 1.0, _EMPTY_KEY)
