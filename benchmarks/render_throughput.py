@@ -2,11 +2,13 @@
 
 SynthFaces needs ≥ 2,000 rendered 64×64 images/s on 2 CPU cores. This renders a lit, vertex-coloured
 icosphere (1,280 triangles, half of them facing the camera) or a 23×23 grid mesh (968 triangles) with a random
-rotation per sample, under ``torch.no_grad()`` as the generator does, and reports images per second.
+rotation per sample, under ``torch.no_grad()`` as the generator does, and reports images per second. Like the generator's processes,
+each measuring process keeps freed heap memory (:mod:`facessl.memory`; ``FACESSL_RETAIN_FREED_MEMORY=0`` turns
+that off).
 
 One run per (worker processes, threads per process, back-face culling) setting, each rendering for
 ``--seconds``; all runs go into one JSON file. Two processes with one thread each is the robust way to use two
-cores: the renderer issues ~150 small tensor ops per batch, and intra-op threading pays a synchronisation per op.
+cores: the renderer issues a few hundred tensor ops per batch, and intra-op threading pays a synchronisation per op.
 
 Usage::
 
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import torch
 
+from facessl.memory import retain_freed_memory
 from facessl.render import Light, PerspectiveCamera, grid_faces, icosphere, render_mesh, rotation_matrix_xyz
 
 
@@ -56,6 +59,7 @@ class RunConfig:
 def measure(cfg: RunConfig) -> dict[str, float]:
     """Render random poses for about ``cfg.seconds`` (after a warm-up batch); return images and timings."""
     torch.set_num_threads(cfg.threads)
+    retains_freed_memory = retain_freed_memory()  # as SynthFaces' FaceRenderer does in its processes
     device, batch, size = torch.device(cfg.device), cfg.batch_size, (cfg.image_size, cfg.image_size)
     verts, faces = build_mesh(cfg.mesh)
     verts, faces = verts.to(device), faces.to(device)
@@ -84,7 +88,8 @@ def measure(cfg: RunConfig) -> dict[str, float]:
         if device.type == "cuda":
             torch.cuda.synchronize()
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    return {"images": num_batches * batch, "seconds": elapsed, "cpu_seconds": cpu, "coverage": float(mask.mean())}
+    return {"images": num_batches * batch, "seconds": elapsed, "cpu_seconds": cpu, "coverage": float(mask.mean()),
+            "retains_freed_memory": retains_freed_memory}
 
 
 def run(cfg: RunConfig, processes: int) -> dict[str, object]:
@@ -106,6 +111,7 @@ def run(cfg: RunConfig, processes: int) -> dict[str, object]:
         "images": int(images),
         "seconds": round(max(p["seconds"] for p in parts), 2),
         "coverage": round(parts[0]["coverage"], 3),
+        "malloc_retains_freed_memory": all(p["retains_freed_memory"] for p in parts),
     }
 
 
