@@ -2,9 +2,9 @@
 
 SynthFaces needs ≥ 2,000 rendered 64×64 images/s on 2 CPU cores. This renders a lit, vertex-coloured
 icosphere (1,280 triangles, half of them facing the camera) or a 23×23 grid mesh (968 triangles) with a random
-rotation per sample, under ``torch.no_grad()`` as the generator does, and reports images per second. Like the generator's processes,
-each measuring process keeps freed heap memory (:mod:`facessl.memory`; ``FACESSL_RETAIN_FREED_MEMORY=0`` turns
-that off).
+rotation per sample, under ``torch.no_grad()`` as the generator does, and reports images per second. Like the
+generator's processes, each measuring process keeps freed heap memory (:mod:`facessl.memory`;
+``FACESSL_RETAIN_FREED_MEMORY=0`` turns that off).
 
 One run per (worker processes, threads per process, back-face culling) setting, each rendering for
 ``--seconds``; all runs go into one JSON file. Two processes with one thread each is the robust way to use two

@@ -191,7 +191,7 @@ def _expand_counts(starts: Tensor, total: int) -> Tensor:
 
     Args:
         starts: (K,) int64 first slot of each owner, ``counts.cumsum(0) − counts`` for non-negative counts.
-        total: ``counts.sum()``, already known on the host.
+        total: the number of slots (the counts' sum), already known on the host.
 
     Returns:
         (total,) int32 owner indices (the callers index with them: int32 indices are faster on CPU, see

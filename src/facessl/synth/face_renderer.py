@@ -68,8 +68,8 @@ class FaceRenderer:
         symmetric: render symmetric people (for tests; see :func:`facessl.synth.people.people`).
 
     Building a renderer also calls :func:`facessl.memory.retain_freed_memory` for its process: rendering
-    allocates thousands of large temporary tensors per batch, and with glibc's default thresholds that made
-    one process 25-35 % slower (page faults), see :mod:`facessl.memory`.
+    allocates thousands of large temporary tensors per batch, and with glibc's default thresholds the page
+    faults made one process about a third slower, see :mod:`facessl.memory`.
     """
 
     def __init__(self, texture_size: int | None = None, symmetric: bool = False) -> None:
