@@ -14,7 +14,9 @@ S2=${2:-90}
 DEVICE=${DEVICE:-cuda}
 RUNS=${RUNS:-runs/latentface_gpu}
 WORKERS=${WORKERS:-12}
-EXTRA=${EXTRA:-}   # more --set overrides for both stages, e.g. smaller batches for a check on the CPU
+# More --set overrides for both stages, e.g. smaller batches for a check on the CPU (stage 2 takes whole tracks: a
+# batch size that is a multiple of 16, e.g. EXTRA="--set train.batch_size=16 --set train.checkpoint_every=4").
+EXTRA=${EXTRA:-}
 mkdir -p "$RUNS" "$OUT"
 export PYTHONPATH=src${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 FACESSL="python3 -m facessl"
