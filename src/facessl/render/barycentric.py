@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from facessl.render.mesh import flat_nonzero, gather_corners, pixel_coordinates, pixel_corner_rows, scatter_pixels
+from facessl.render.mesh import covered_pixels, gather_corners, pixel_coordinates, scatter_pixels
 
 # Triangles whose doubled screen area is below this (pixels²) have no stable barycentrics: the rasterizer skips
 # them, and here they get a unit area so that their (unused) coefficients stay finite.
@@ -47,13 +47,10 @@ def pixel_barycentrics(
         ``(bary, depth)``: (B, H, W, 3) barycentric weights and (B, H, W) camera depth, both zero on background.
     """
     batch, height, width = face_idx.shape
-    if pixels is None:
-        pixels = flat_nonzero(face_idx >= 0)
     # Only covered pixels are computed (about a third of a face crop): the background stays exactly zero and
     # contributes nothing, not even NaNs, to the backward pass. Work on (xyz, corner, P) planes: element-wise
     # maths on a trailing dimension of 3 is slow on CPU.
-    if corner_rows is None:
-        corner_rows = pixel_corner_rows(faces, face_idx, pixels, screen_verts.shape[1])
+    pixels, corner_rows = covered_pixels(faces, face_idx, screen_verts.shape[1], pixels, corner_rows)
     x, y, z = gather_corners(screen_verts, corner_rows)  # each (3, P)
     # s_k / z_k is an affine function of the pixel centre, q_k(p) = a_k·px + b_k·py + c_k: the edge function of
     # the edge opposite corner k divided by the doubled signed area and z_k.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from facessl.render.mesh import batch_attributes, flat_nonzero, gather_corners, pixel_corner_rows, scatter_pixels
+from facessl.render.mesh import batch_attributes, covered_pixels, gather_corners, scatter_pixels
 
 
 def interpolate(
@@ -35,12 +35,9 @@ def interpolate(
         (B, C, H, W) interpolated attributes, zero on background.
     """
     batch, height, width = face_idx.shape
-    if pixels is None:
-        pixels = flat_nonzero(face_idx >= 0)
     # Only covered pixels are computed; the background stays exactly zero.
     attrs = batch_attributes(attrs, batch)
-    if corner_rows is None:
-        corner_rows = pixel_corner_rows(faces, face_idx, pixels, attrs.shape[1])
+    pixels, corner_rows = covered_pixels(faces, face_idx, attrs.shape[1], pixels, corner_rows)
     c = gather_corners(attrs, corner_rows)  # (C, 3, P)
     b = bary.permute(3, 0, 1, 2).reshape(3, -1).index_select(1, pixels)  # (3, P); no copy for pixel_barycentrics'
     out = c[:, 0] * b[0] + c[:, 1] * b[1] + c[:, 2] * b[2]  # (C, P)

@@ -235,6 +235,28 @@ def pixel_corner_rows(faces: Tensor, face_idx: Tensor, pixels: Tensor, num_verts
     return corners + (image * num_verts).int()
 
 
+def covered_pixels(
+    faces: Tensor, face_idx: Tensor, num_verts: int, pixels: Tensor | None = None, corner_rows: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
+    """The covered pixels of ``face_idx`` and their faces' corner rows, computing whichever the caller lacks.
+
+    Args:
+        faces: (F, 3) or (B, F, 3) vertex indices.
+        face_idx: (B, H, W) face index per pixel, −1 for background.
+        num_verts: V.
+        pixels: (P,) :func:`flat_nonzero` of ``face_idx ≥ 0`` when already known (``Fragments.pixels``).
+        corner_rows: (3, P) :func:`pixel_corner_rows` of these faces when already known (``Fragments.corner_rows``).
+
+    Returns:
+        ``(pixels, corner_rows)``.
+    """
+    if pixels is None:
+        pixels = flat_nonzero(face_idx >= 0)
+    if corner_rows is None:
+        corner_rows = pixel_corner_rows(faces, face_idx, pixels, num_verts)
+    return pixels, corner_rows
+
+
 def gather_corners(values: Tensor, corner_rows: Tensor) -> Tensor:
     """Per-vertex values at the corners of :func:`pixel_corner_rows` (differentiable).
 

@@ -28,7 +28,7 @@ import torch
 from torch import Tensor
 
 from facessl.render.barycentric import MIN_DOUBLE_AREA, pixel_barycentrics
-from facessl.render.mesh import corner_planes, flat_nonzero, pixel_corner_rows
+from facessl.render.mesh import corner_planes, covered_pixels, flat_nonzero
 
 # Half-planes are widened by this many pixels: a pixel centre on a shared edge belongs to both neighbours (no
 # cracks; the z-buffer tie-break picks one), and a vertex projected to 62.9999 instead of 63 still covers pixel
@@ -302,7 +302,6 @@ def rasterize(
         (torch.Size([1, 16, 16]), True)
     """
     face_idx = rasterize_face_ids(screen_verts, faces, image_size, near, far, cull_backfaces)
-    pixels = flat_nonzero(face_idx >= 0)
-    corner_rows = pixel_corner_rows(faces, face_idx, pixels, screen_verts.shape[1])
+    pixels, corner_rows = covered_pixels(faces, face_idx, screen_verts.shape[1])
     bary, depth = pixel_barycentrics(screen_verts, faces, face_idx, pixels, corner_rows)
     return Fragments(face_idx=face_idx, bary=bary, depth=depth, pixels=pixels, corner_rows=corner_rows)
