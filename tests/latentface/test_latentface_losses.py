@@ -100,6 +100,19 @@ def test_ssim_loss_is_zero_for_identical_images_and_grows_with_noise() -> None:
     assert 0 < small < large
 
 
+def test_ssim_stays_fp32_and_finite_under_bf16_autocast() -> None:
+    # Bright, nearly flat images: bf16 convolutions would cancel the variances into negative values.
+    g = torch.Generator().manual_seed(0)
+    x = 0.9 + 0.01 * torch.rand(2, 3, 32, 32, generator=g)
+    y = 0.9 + 0.01 * torch.rand(2, 3, 32, 32, generator=g)
+    mask = torch.ones(2, 1, 32, 32)
+    expected = SSIMLoss()(x, y, mask)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        got = SSIMLoss()(x.bfloat16(), y.bfloat16(), mask)
+    assert got.dtype == torch.float32 and torch.isfinite(got)
+    assert got.item() == pytest.approx(expected.item(), abs=1e-3)
+
+
 def test_snr_weighted_x0_loss_equals_epsilon_mse() -> None:
     schedule = LinearSchedule()
     x0, eps = torch.randn(8, 16), torch.randn(8, 16)

@@ -119,7 +119,7 @@ class PerceptualLoss(nn.Module):
         self.vgg = VGG16Relu3(weights)
 
     def forward(self, recon: Tensor, target: Tensor, mask: Tensor | None = None, sigma: Tensor | None = None) -> Tensor:
-        f_recon, f_target = self.vgg(torch.cat([recon, target])).chunk(2)
+        f_recon, f_target = self.vgg(torch.cat([recon, target])).float().chunk(2)  # the difference in fp32
         return confidence_weighted_feature_loss(f_recon, f_target, mask, sigma)
 
 

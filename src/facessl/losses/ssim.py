@@ -17,7 +17,16 @@ K1, K2 = 0.01, 0.03
 
 
 def ssim_map(x: Tensor, y: Tensor, data_range: float = 2.0) -> Tensor:
-    """Per-pixel SSIM of two (B, C, H, W) images (reflect padding keeps the size)."""
+    """Per-pixel SSIM of two (B, C, H, W) images (reflect padding keeps the size), always in fp32.
+
+    Autocast is switched off: the variances are differences of blurred squares, which bf16 convolutions
+    cancel into negative values, and the ratio then turns inf or NaN (a bf16 stage-1 run failed at step 2).
+    """
+    with torch.autocast(x.device.type, enabled=False):
+        return _ssim_map_fp32(x.float(), y.float(), data_range)
+
+
+def _ssim_map_fp32(x: Tensor, y: Tensor, data_range: float) -> Tensor:
     coords = torch.arange(WINDOW, dtype=x.dtype, device=x.device) - WINDOW // 2
     g = torch.exp(-(coords**2) / (2 * WINDOW_SIGMA**2))
     g = g / g.sum()
