@@ -2,7 +2,9 @@
 feature extraction images/s.
 
 - stage 1 (`latentface-ae`): one full iteration (five Unsup3D networks, image formation with the pure-PyTorch
-  rasterizer on the 2B batch, photometric + flip losses, the chosen perceptual term, backward, Adam step);
+  rasterizer on the 2B batch, photometric + flip losses, the chosen perceptual term, backward, Adam step), in
+  fp32 (`stage1_training`, the config's default) and under bf16 autocast (`stage1_training_bf16`; geometry,
+  rasterization and the losses stay fp32 there);
 - stage 2 (`latentface-rdm`): frozen code encoders, two denoisers (width C), SNR-weighted x₀ losses, two
   optimizer steps; a batch is one or more 16-frame tracks;
 - features: the §5 expression feature (codes + two 5-step legacy DDIM runs) under ``torch.no_grad()``.
@@ -26,6 +28,7 @@ from pathlib import Path
 import torch
 
 from facessl.engine.config import load_run_config
+from facessl.engine.precision import autocast
 from facessl.engine.stepper import OptimizerStepper, build_optimizer
 from facessl.engine.train import build_method
 
@@ -41,13 +44,20 @@ def measure(fn: Callable[[], None], images_per_call: int, seconds: float, warmup
     return {"images_per_s": round(calls * images_per_call / elapsed, 2), "images": calls * images_per_call, "seconds": round(elapsed, 2)}
 
 
-def training(overrides: list[str], batch: int, device: torch.device, seconds: float) -> dict[str, float]:
+def training(
+    overrides: list[str], batch: int, device: torch.device, seconds: float, precision: str = "fp32"
+) -> dict[str, float]:
     method = build_method(load_run_config(None, overrides)).to(device).train()
     stepper = OptimizerStepper(
         build_optimizer(method.param_groups(), "adam", 1e-4, 5e-4), torch.Generator(device).manual_seed(0), 1.0
     )
     images = torch.randint(0, 256, (batch, 3, 64, 64), dtype=torch.uint8, device=device)
-    return measure(lambda: method.training_step(images, stepper) and None, batch, seconds)
+
+    def step() -> None:
+        with autocast(precision, device):
+            method.training_step(images, stepper)
+
+    return measure(step, batch, seconds)
 
 
 def features(width: int, batch: int, device: torch.device, seconds: float, site: str) -> dict[str, float]:
@@ -87,6 +97,8 @@ def main() -> None:
     results: dict[str, object] = {
         "stage1_training": {"perceptual": args.perceptual, "batch_size": args.ae_batch,
                             **training(ae, args.ae_batch, device, args.seconds)},  # fmt: skip
+        "stage1_training_bf16": {"perceptual": args.perceptual, "batch_size": args.ae_batch,
+                                 **training(ae, args.ae_batch, device, args.seconds, "bf16")},  # fmt: skip
         "stage2_training": {},
         "feature_extraction": {},
     }
