@@ -58,6 +58,8 @@ from facessl.synth.face_renderer import FaceRenderer
 from facessl.synth.presets import PRESETS
 from facessl.synth.tasks import pose_task
 
+from doc_sections import write_doc  # scripts/doc_sections.py (this script's folder is on sys.path)
+
 METHODS = ("pcl", "simclr", "moco", "byol")
 TITLES = {"pcl": "PCL", "simclr": "SimCLR", "moco": "MoCo v2", "byol": "BYOL"}
 RANDOM_INIT = "random_init"  # the reference without pretraining (`--add-random-init`)
@@ -346,20 +348,6 @@ def table(results: dict[str, Any]) -> str:
               results["command"], *([results["command_random_init"]] if "command_random_init" in results else []),
               "```"]  # fmt: skip
     return "\n".join(lines)
-
-
-def markers(section: str) -> tuple[str, str]:
-    """The comments the results table is written between in the doc (one pair per comparison)."""
-    return f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
-
-
-def write_doc(doc: Path, text: str, section: str = "results") -> None:
-    begin, end = markers(section)
-    if not doc.is_file() or begin not in (old := doc.read_text()) or end not in old:
-        raise SystemExit(f"{doc}: no '{begin}' ... '{end}' markers to write the results between")
-    head, _, rest = old.partition(begin)
-    _, _, tail = rest.partition(end)
-    doc.write_text(f"{head}{begin}\n{text}\n{end}{tail}")
 
 
 def add_random_init(args: argparse.Namespace, command: str, data: Path, images: torch.Tensor,

@@ -40,9 +40,10 @@ from facessl.models.unsup3d import IMAGE_SIZE
 from facessl.synth.corpus import SynthFacesCorpus
 from facessl.synth.export import export
 
+from doc_sections import write_doc  # scripts/doc_sections.py (this script's folder is on sys.path)
+
 HELDOUT_IDENTITY_OFFSET = 500_000  # training corpora use people 0 .. num_identities - 1
 FRAMES = 16  # §4.3
-BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 
 def heldout_corpus(people: int, seed: int) -> SynthFacesCorpus:
@@ -202,7 +203,8 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=32, help="held-out people (2 tracks of 16 frames each)")
     parser.add_argument("--no-suite", action="store_true", help="skip the expression/verification evaluation")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/latentface_synthfaces.json"))
-    parser.add_argument("--doc", type=Path, default=Path("docs/latentface.md"))
+    parser.add_argument("--doc", type=Path, default=Path("docs/latentface.md"),
+                        help="an existing doc gets the table between its results markers; otherwise it is printed")
     args = parser.parse_args()
     start = time.time()
     corpus = heldout_corpus(args.people, seed=7)
@@ -224,11 +226,9 @@ def main() -> None:
                           + (" --no-suite" if args.no_suite else ""))  # fmt: skip
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
-    if args.doc.is_file() and BEGIN in (text := args.doc.read_text()):
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        args.doc.write_text(f"{head}{BEGIN}\n{table(results)}\n{END}{tail}")
-    else:
+    if args.doc.is_file():
+        write_doc(args.doc, table(results))
+    else:  # e.g. a run whose table is read from its log
         print(table(results))
 
 
