@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from facessl.config import ConfigError
+from facessl.losses.precision import fp32_or_wider
 
 # torchvision's ImageNet statistics, applied after mapping [-1, 1] to [0, 1] (§3.1).
 VGG_MEAN = (0.485, 0.456, 0.406)
@@ -119,7 +120,7 @@ class PerceptualLoss(nn.Module):
         self.vgg = VGG16Relu3(weights)
 
     def forward(self, recon: Tensor, target: Tensor, mask: Tensor | None = None, sigma: Tensor | None = None) -> Tensor:
-        f_recon, f_target = self.vgg(torch.cat([recon, target])).float().chunk(2)  # the difference in fp32
+        f_recon, f_target = fp32_or_wider(self.vgg(torch.cat([recon, target]))).chunk(2)  # the difference in fp32
         return confidence_weighted_feature_loss(f_recon, f_target, mask, sigma)
 
 

@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from facessl.losses.precision import fp32_or_wider
+
 WINDOW, WINDOW_SIGMA = 11, 1.5  # Wang et al. 2004, §III-C
 K1, K2 = 0.01, 0.03
 
@@ -23,7 +25,7 @@ def ssim_map(x: Tensor, y: Tensor, data_range: float = 2.0) -> Tensor:
     cancel into negative values, and the ratio then turns inf or NaN (a bf16 stage-1 run failed at step 2).
     """
     with torch.autocast(x.device.type, enabled=False):
-        return _ssim_map_fp32(x.float(), y.float(), data_range)
+        return _ssim_map_fp32(fp32_or_wider(x), fp32_or_wider(y), data_range)
 
 
 def _ssim_map_fp32(x: Tensor, y: Tensor, data_range: float) -> Tensor:
