@@ -92,6 +92,21 @@ def stage1_metrics(run: Path, corpus: SynthFacesCorpus) -> dict[str, float]:
     }
 
 
+def code_spread(codes: torch.Tensor, frames: int) -> dict[str, float]:
+    """How a code varies, as root mean squares over its dimensions: the mean common to every frame, each track's mean
+    about it, each frame about its track's mean; and the frames' share of the variance (within / total)."""
+    tracks = codes.view(-1, frames, codes.shape[1])
+    common = codes.mean(0)
+    within = tracks - tracks.mean(1, keepdim=True)
+    between = tracks.mean(1) - common
+    return {
+        "rms_common": float(common.pow(2).mean().sqrt()),
+        "rms_between_tracks": float(between.pow(2).mean().sqrt()),
+        "rms_within_track": float(within.pow(2).mean().sqrt()),
+        "within_track_variance_share": float(within.pow(2).sum() / (codes - common).pow(2).sum()),
+    }
+
+
 @torch.no_grad()
 def stage2_metrics(run: Path, corpus: SynthFacesCorpus) -> dict[str, float]:
     """The official metric with the run's sampler, and what explains it: the same with the other DDIM mode, the
@@ -102,6 +117,7 @@ def stage2_metrics(run: Path, corpus: SynthFacesCorpus) -> dict[str, float]:
     own = rdm.encoder.sampler
     other = "correct" if own == "legacy" else "legacy"
     out: dict[str, list[float]] = {}
+    codes: dict[str, list[torch.Tensor]] = {"a": [], "d": []}
 
     def add(key: str, value: float) -> None:
         out.setdefault(key, []).append(value)
@@ -114,6 +130,7 @@ def stage2_metrics(run: Path, corpus: SynthFacesCorpus) -> dict[str, float]:
         rdm.encoder.sampler = own
         for code, neutral in (("a", "n_a"), ("d", "n_d")):
             c = parts[code].float()
+            codes[code].append(c)
             add(f"{code}_raw", float(track_mean_cosine(c, c, FRAMES)))
             add(f"{code}_neutral", float(track_mean_cosine(c, parts[neutral].float(), FRAMES)))
             add(f"{code}_neutral_{other}", float(track_mean_cosine(c, other_parts[neutral].float(), FRAMES)))
@@ -121,6 +138,7 @@ def stage2_metrics(run: Path, corpus: SynthFacesCorpus) -> dict[str, float]:
             add(f"{code}_max", float(c.abs().max()))
     metrics = {f"cosine_to_track_mean_{k}": float(np.mean(v)) for k, v in out.items() if not k.endswith("_max")}
     metrics |= {f"code_abs_max_{k[0]}": float(np.max(v)) for k, v in out.items() if k.endswith("_max")}
+    metrics |= {f"{k}_{c}": v for c in codes for k, v in code_spread(torch.cat(codes[c]), FRAMES).items()}
     return metrics | {"sampler": own, "tracks": len(corpus) // FRAMES}
 
 
@@ -176,6 +194,13 @@ def table(results: dict[str, Any]) -> str:
                 "its output to [-1, 1] (legacy, §4.9) cannot score above the clipped track mean itself: "
                 f"{s2['cosine_to_track_mean_a_clipped_mean']:.4f} and {s2['cosine_to_track_mean_d_clipped_mean']:.4f}.",
             ]
+        if "rms_common_a" in s2:
+            lines += ["", "| how the codes vary (root mean square over dimensions) | albedo a | depth d |", "|---|---|---|"]
+            rows = (("rms_common", "mean common to every frame"), ("rms_between_tracks", "track mean about it"),
+                    ("rms_within_track", "frame about its track mean"),
+                    ("within_track_variance_share", "frames' share of the variance"))  # fmt: skip
+            for key, label in rows:
+                lines.append(f"| {label} | {s2[f'{key}_a']:.4f} | {s2[f'{key}_d']:.4f} |")
     if ev:
         lines += ["", "| features (evaluation suite, SynthFaces export, 3 seeds) | expression accuracy (7 classes) | "
                       "verification 10-fold accuracy |", "|---|---|---|"]  # fmt: skip
@@ -195,7 +220,19 @@ def run_facts(run: Path) -> tuple[int, int]:
     return int(load_train_state(run / "checkpoints" / "last.pt")["step"]), cfg.train.batch_size
 
 
-def main() -> None:
+def command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
+    """The command line that reproduces this run: --ae, --rdm, --data, and every other option not at its default."""
+    words = ["OMP_NUM_THREADS=2 python scripts/latentface_synthfaces.py", f"--ae {args.ae}"]
+    words += [f"--rdm {args.rdm}"] if args.rdm else []
+    words += [f"--data {args.data}"]
+    words += [f"--people {args.people}"] if args.people != parser.get_default("people") else []
+    words += ["--no-suite"] if args.no_suite else []
+    outputs = [key for key in ("json", "doc") if getattr(args, key) != parser.get_default(key)]
+    words += [f"--{key} {getattr(args, key)}" for key in outputs]
+    return " ".join(words)
+
+
+def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--ae", type=Path, required=True, help="latentface-ae run folder")
     parser.add_argument("--rdm", type=Path, help="latentface-rdm run folder (trained on --ae's encoders)")
@@ -205,6 +242,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/latentface_synthfaces.json"))
     parser.add_argument("--doc", type=Path, default=Path("docs/latentface.md"),
                         help="an existing doc gets the table between its results markers; otherwise it is printed")
+    return parser
+
+
+def main() -> None:
+    parser = make_parser()
     args = parser.parse_args()
     start = time.time()
     corpus = heldout_corpus(args.people, seed=7)
@@ -221,9 +263,7 @@ def main() -> None:
             results["suite"] = suite_metrics(args.rdm, args.data, ("expression", "verification", "codes"))
             print(json.dumps(results["suite"]), flush=True)
     results["seconds"] = time.time() - start
-    results["command"] = ("OMP_NUM_THREADS=2 python scripts/latentface_synthfaces.py --ae " + str(args.ae)
-                          + (f" --rdm {args.rdm}" if args.rdm else "") + f" --data {args.data}"
-                          + (" --no-suite" if args.no_suite else ""))  # fmt: skip
+    results["command"] = command(args, parser)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     if args.doc.is_file():

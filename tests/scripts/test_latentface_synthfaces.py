@@ -1,0 +1,53 @@
+"""scripts/latentface_synthfaces.py: the recorded command reproduces the run; how the codes vary within and between tracks."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))  # as when the script runs: its helpers sit beside it
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("latentface_synthfaces", ROOT / "scripts" / "latentface_synthfaces.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+script = _script()
+
+
+def _command(*argv: str) -> str:
+    parser = script.make_parser()
+    return script.command(parser.parse_args(list(argv)), parser)
+
+
+def test_command_at_defaults_names_only_the_runs_and_data() -> None:
+    assert _command("--ae", "runs/a", "--rdm", "runs/r") == (
+        "OMP_NUM_THREADS=2 python scripts/latentface_synthfaces.py --ae runs/a --rdm runs/r --data runs/synthfaces_small"
+    )
+
+
+def test_command_keeps_every_option_away_from_its_default() -> None:
+    cmd = _command("--ae", "runs/a", "--people", "8", "--no-suite", "--json", "out/x.json", "--doc", "/tmp/x.md")
+    assert "--rdm" not in cmd
+    assert cmd.endswith("--data runs/synthfaces_small --people 8 --no-suite --json out/x.json --doc /tmp/x.md")
+    reparsed = script.make_parser().parse_args(cmd.split()[3:])
+    assert (reparsed.people, reparsed.no_suite, reparsed.json, reparsed.doc) == (8, True, Path("out/x.json"), Path("/tmp/x.md"))
+
+
+def test_code_spread_splits_a_code_into_common_between_and_within_parts() -> None:
+    codes = torch.tensor([[1.0, -1.0], [3.0, -3.0], [5.0, -5.0], [7.0, -7.0]])  # 2 tracks of 2 frames
+    spread = script.code_spread(codes, frames=2)
+    assert spread["rms_common"] == 4.0  # mean code (4, -4)
+    assert spread["rms_between_tracks"] == 2.0  # track means (2, -2) and (6, -6)
+    assert spread["rms_within_track"] == 1.0  # each frame 1 from its track mean
+    assert abs(spread["within_track_variance_share"] - 0.2) < 1e-7  # 4 of the 20 squared deviations from the mean
