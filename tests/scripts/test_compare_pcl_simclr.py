@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))  # as when the script runs: its helpers sit beside it
-
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("compare_pcl_simclr", ROOT / "scripts" / "compare_pcl_simclr.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-compare = _script()
+import compare_pcl_simclr as compare  # scripts/ is on sys.path (conftest.py)
 
 
 def test_budget_gives_every_run_the_same_steps_and_fits() -> None:

@@ -1,28 +1,12 @@
-"""scripts/latentface_synthfaces.py: the recorded command reproduces the run; how the codes vary within and between tracks."""
+"""scripts/latentface_synthfaces.py: a command that reproduces the run; how codes vary within and between tracks."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))  # as when the script runs: its helpers sit beside it
-
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("latentface_synthfaces", ROOT / "scripts" / "latentface_synthfaces.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-script = _script()
+import latentface_synthfaces as script  # scripts/ is on sys.path (conftest.py)
 
 
 def _command(*argv: str) -> str:
