@@ -95,10 +95,9 @@ def stage1_metrics(run: Path, corpus: SynthFacesCorpus) -> dict[str, float]:
 def code_spread(codes: torch.Tensor, frames: int) -> dict[str, float]:
     """How a code varies, as root mean squares over its dimensions: the mean common to every frame, each track's mean
     about it, each frame about its track's mean; and the frames' share of the variance (within / total)."""
-    tracks = codes.view(-1, frames, codes.shape[1])
     common = codes.mean(0)
-    within = tracks - tracks.mean(1, keepdim=True)
-    between = tracks.mean(1) - common
+    means = track_mean(codes, frames)  # per frame; every track has `frames` frames, so the rms is per track too
+    within, between = codes - means, means - common
     return {
         "rms_common": float(common.pow(2).mean().sqrt()),
         "rms_between_tracks": float(between.pow(2).mean().sqrt()),

@@ -56,8 +56,8 @@ EXPECTED: dict[str, tuple[str, str]] = {
     ),
     "latentface_synthfaces_code_scale32.json": (
         "the same stage 1 with an RDM trained and sampled at backbone.code_scale=32 (a deviation, docs/latentface.md)",
-        "python scripts/latentface_synthfaces.py --ae runs/lf_ae_long --rdm runs/lf_rdm_long_s32 --data runs/synthfaces_small "
-        "--json benchmarks/results/latentface_synthfaces_code_scale32.json --doc /tmp/lf_s32.md",
+        "python scripts/latentface_synthfaces.py --ae runs/lf_ae_long --rdm runs/lf_rdm_long_s32 "
+        "--data runs/synthfaces_small --json benchmarks/results/latentface_synthfaces_code_scale32.json --doc /tmp/lf_s32.md",
     ),
     "demo_full.json": (
         "`facessl demo --full`: every method on the longer schedules, with the references",
