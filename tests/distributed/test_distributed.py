@@ -59,3 +59,23 @@ def test_two_process_run_trains_checkpoints_and_resumes(tmp_path: Path, method: 
     assert state["step"] == 4 and len(state["rng"]) == 2  # both ranks' RNG states are kept
     assert [m["step"] for m in read_metrics(run / "metrics.jsonl")] == [1, 2, 3, 4]
     assert all(torch.isfinite(torch.tensor(m["loss"])) for m in read_metrics(run / "metrics.jsonl"))
+
+
+def test_two_process_rdm_pools_code_statistics_over_ranks_and_keeps_them_on_resume(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    sets = ["train.batch_size=8", "data.length=64", "data.num_workers=0", "train.log_every=1",
+            "train.checkpoint_every=1", "train.precision=fp32", "method.name=latentface-rdm",
+            *METHOD_ARGS["latentface-rdm"],
+            "backbone.code_norm=standardize", "backbone.code_scale=4", "method.code_stats_steps=2"]
+    common = ["-m", "facessl", "pretrain", "--no-progress", "--out", str(run)] + [a for s in sets for a in ("--set", s)]
+    first = torchrun([*common, "--set", "train.steps=2"], tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    measured = load_train_state(run / "checkpoints" / "last.pt")["method"]
+    assert measured["encoder.code_stats.albedo.count"] == 16  # 2 iterations x 2 ranks x one 4-frame track
+    second = torchrun([*common, "--set", "train.steps=3", "--resume"], tmp_path)
+    assert second.returncode == 0, second.stderr[-3000:]
+    state = load_train_state(run / "checkpoints" / "last.pt")["method"]
+    assert torch.equal(state["encoder.code_stats.albedo.sum"], measured["encoder.code_stats.albedo.sum"])
+    metrics = read_metrics(run / "metrics.jsonl")
+    assert [m.get("code_stats_frames") for m in metrics[:2]] == [8, 16] and "loss" not in metrics[0]
+    assert torch.isfinite(torch.tensor(metrics[2]["loss"]))

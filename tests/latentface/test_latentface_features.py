@@ -87,3 +87,24 @@ def test_code_scale_keeps_large_codes_inside_the_legacy_clip() -> None:
     assert _encoder(noise="fixed").neutral_codes(a, a)[0].max() <= 1.0  # the official clip binds at scale 1
     with pytest.raises(ValueError, match="code_scale"):
         _encoder(code_scale=0.0)
+
+
+def test_standardized_codes_pass_the_legacy_clip_and_keep_the_official_layout_otherwise() -> None:
+    # Codes with a large common mean and per-dimension spreads from 0.1 to 10 (latentface.md §9 decision 4).
+    torch.manual_seed(0)
+    spread = torch.logspace(-1, 1, 256)
+    train = 20 + torch.randn(512, 256) * spread
+    a = 20 + torch.randn(4, 256).clamp(-3, 3) * spread
+    assert "code_stats.albedo.sum" not in _encoder().state_dict()  # official weights load unchanged
+    enc = _encoder(noise="fixed", code_norm="standardize", code_scale=4.0)
+    with pytest.raises(RuntimeError, match="code_stats_steps"):
+        enc.neutral_codes(a, a)
+    for which in ("albedo", "depth"):
+        enc.code_stats[which].observe(train)
+    enc.netEA, enc.netED = _ReturnsItsCondition(), _ReturnsItsCondition()
+    n_a, n_d = enc.neutral_codes(a, a)
+    torch.testing.assert_close(n_a, a, atol=1e-3, rtol=0)  # within ±4 std: nothing clipped
+    enc.code_scale = 1.0  # ±1 std only: the clip binds
+    assert not torch.allclose(enc.neutral_codes(a, a)[0], a, atol=1e-3)
+    with pytest.raises(ValueError, match="code_norm"):
+        _encoder(code_norm="whiten")

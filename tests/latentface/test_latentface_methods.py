@@ -148,3 +148,29 @@ def test_rdm_trains_on_codes_divided_by_the_backbones_code_scale() -> None:
         method.training_step(torch.randint(0, 256, (8, 3, 64, 64), dtype=torch.uint8), _stepper(method))
         seen.append(targets[0])
     torch.testing.assert_close(seen[0] / 8.0, seen[1])
+
+
+def test_rdm_measures_code_statistics_first_then_trains_on_standardized_codes() -> None:
+    torch.manual_seed(0)
+    sets = ["backbone.code_norm=standardize", "backbone.code_scale=4", "method.code_stats_steps=2",
+            "method.frame_flip_prob=0"]  # no flips: the denoiser's condition is comparable with method.codes
+    method = build_method(load_run_config(None, RDM + sets))
+    stepper = _stepper(method)
+    batches = [torch.randint(0, 256, (8, 3, 64, 64), dtype=torch.uint8) for _ in range(3)]
+    for images in batches[:2]:
+        logs = method.training_step(images, stepper)
+        assert stepper.names == [] and "loss" not in logs  # measuring only: no optimizer step
+    assert logs["code_stats_frames"] == 16
+    conditions = []
+    method.encoder.netEA.register_forward_hook(lambda m, args, out: conditions.append(args[1]))
+    logs = method.training_step(batches[2], stepper)
+    assert stepper.names == ["rdm_albedo", "rdm_depth"] and torch.isfinite(logs["loss"])
+    stats = method.encoder.code_stats["albedo"]
+    assert stats.count == 16  # fixed once measured
+    a, _ = method.codes(batches[2])
+    mean, std = stats.mean_std()
+    torch.testing.assert_close(conditions[0], (a - mean) / std / 4)
+    twin = build_method(load_run_config(None, RDM + sets)).eval()
+    twin.load_state_dict(method.state_dict())  # the statistics travel with the weights
+    x = torch.rand(2, 3, 64, 64)
+    torch.testing.assert_close(twin.feature_sites()["expression"](x), method.eval().feature_sites()["expression"](x))

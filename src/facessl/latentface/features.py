@@ -27,12 +27,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from facessl.latentface.code_norm import CodeStandardizer
 from facessl.latentface.diffusion import LinearSchedule, SamplerMode, ddim_sample
 from facessl.models.rdm import RDMDenoiser
 from facessl.models.unsup3d import CODE_DIM, IMAGE_SIZE, CodeEncoder
 
 Site = Literal["expression", "verification", "neutral", "residual", "codes"]
 NoiseMode = Literal["seeded", "fixed", "zero", "random"]
+CodeNorm = Literal["none", "standardize"]
+CODES = ("albedo", "depth")  # netEA denoises the albedo code, netED the depth code (§4.1)
 SITE_DIMS = {"expression": 4 * CODE_DIM, "verification": 8 * CODE_DIM, "neutral": 2 * CODE_DIM,
              "residual": 2 * CODE_DIM, "codes": 2 * CODE_DIM}  # fmt: skip
 
@@ -67,7 +70,11 @@ class LatentFaceEncoder(nn.Module):
             behaviour. Stage-1 codes are unclipped ReLU outputs (on SynthFaces they reach ~30) while the legacy
             sampler clips to [-1, 1] (§4.9), so at 1 even a perfect denoiser returns clipped codes; a scale near the
             codes' largest value keeps them inside the clip (latentface.md §9 decision 4, a documented deviation: a
-            global scale rather than per-dimension standardisation). The RDM must be trained with the same scale.
+            global scale). The RDM must be trained with the same scale.
+        code_norm: ``none`` (official) or ``standardize``: the denoisers see (code − mean) / std per dimension
+            (`latentface.code_norm`, §9 decision 4, a documented deviation), divided by `code_scale`; the mean and
+            std are measured by the first iterations of a latentface-rdm run and saved with the weights. With the
+            legacy sampler's clip, a `code_scale` of about 4 keeps ±4 standard deviations inside [-1, 1].
     """
 
     def __init__(
@@ -79,6 +86,7 @@ class LatentFaceEncoder(nn.Module):
         num_draws: int = 1,
         noise_seed: int = 0,
         code_scale: float = 1.0,
+        code_norm: CodeNorm = "none",
     ) -> None:
         super().__init__()
         if not code_scale > 0:
@@ -87,6 +95,8 @@ class LatentFaceEncoder(nn.Module):
             raise ValueError(f"unknown site {site!r}; expected one of {sorted(SITE_DIMS)}")
         if num_draws < 1:
             raise ValueError(f"num_draws must be >= 1, got {num_draws}")
+        if code_norm not in ("none", "standardize"):
+            raise ValueError(f"unknown code_norm {code_norm!r}; expected 'none' or 'standardize'")
         self.codes = CodeEncoder()
         self.netEA = RDMDenoiser(width)  # official names (§4.1)
         self.netED = RDMDenoiser(width)
@@ -94,7 +104,26 @@ class LatentFaceEncoder(nn.Module):
         self.site, self.sampler, self.noise = site, sampler, noise
         self.num_draws, self.noise_seed = num_draws, noise_seed
         self.code_scale = float(code_scale)
+        self.code_norm = code_norm
+        # Only registered when used, so the official weight layout (and `facessl import latentface`) is unchanged.
+        self.code_stats = nn.ModuleDict({c: CodeStandardizer(CODE_DIM) for c in CODES}) if code_norm != "none" else None
         self.num_features = SITE_DIMS[site]
+
+    def to_denoiser(self, code: Tensor, which: str) -> Tensor:
+        """A code (B, 256) of `which` (``albedo`` or ``depth``) in the denoiser's units: standardised if configured,
+        then divided by `code_scale`."""
+        if self.code_stats is not None:
+            code = self.code_stats[which](code)
+        return code / self.code_scale
+
+    def from_denoiser(self, x: Tensor, which: str) -> Tensor:
+        """The inverse of `to_denoiser`: a sample in the denoiser's units back to code units."""
+        x = x * self.code_scale
+        return self.code_stats[which].inverse(x) if self.code_stats is not None else x
+
+    def denoisers(self) -> tuple[tuple[str, RDMDenoiser], ...]:
+        """(code name, its denoiser) for albedo and depth."""
+        return (("albedo", self.netEA), ("depth", self.netED))
 
     def _initial_noise(self, batch: int, draws: int, generator: torch.Generator | None, device: torch.device) -> Tensor:
         """(draws, B, 256) initial samples x_T for the configured mode."""
@@ -108,17 +137,18 @@ class LatentFaceEncoder(nn.Module):
 
     def neutral_codes(self, a: Tensor, d: Tensor) -> tuple[Tensor, Tensor]:
         """(n_a, n_d) from the codes, each (B, 256), averaged over `num_draws` DDIM runs (in code units: the
-        denoisers work on codes / `code_scale`)."""
+        denoisers work in `to_denoiser`'s)."""
         generator = torch.Generator().manual_seed(self.noise_seed)  # CPU: same draws on every device
         draws = 1 if self.noise == "zero" else self.num_draws
         out = []
-        for net, code in ((self.netEA, a / self.code_scale), (self.netED, d / self.code_scale)):
+        for (which, net), raw in zip(self.denoisers(), (a, d)):
+            code = self.to_denoiser(raw, which)
             initial = self._initial_noise(code.shape[0], draws, generator, code.device).to(code.dtype)
             runs = [
                 ddim_sample(lambda x_t, t, net=net, code=code: net(x_t, code, t), initial[k], self.schedule, mode=self.sampler)
                 for k in range(draws)
             ]
-            out.append(torch.stack(runs).mean(0) * self.code_scale)
+            out.append(self.from_denoiser(torch.stack(runs).mean(0), which))
         return out[0], out[1]
 
     def parts(self, x: Tensor) -> dict[str, Tensor]:
@@ -142,4 +172,4 @@ class LatentFaceEncoder(nn.Module):
         return self.features(x, self.site)
 
 
-__all__ = ["LatentFaceEncoder", "SITE_DIMS", "compose"]
+__all__ = ["CODES", "LatentFaceEncoder", "SITE_DIMS", "compose"]

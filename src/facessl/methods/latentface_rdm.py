@@ -12,6 +12,10 @@ CosineAnnealingLR(T_max=100, eta_min=lr/10) factor, which oscillates with a peri
 run; set the engine's schedule constant (``train.min_lr_ratio: 1.0``, ``warmup_steps: 0``). ``engine`` leaves the
 engine's schedule (e.g. cosine over the whole run) alone: the documented fix.
 
+Code standardisation (``backbone.code_norm: standardize``, §9 decision 4, a documented deviation): the first
+``code_stats_steps`` iterations only measure the codes' per-dimension mean and std (no optimizer step; logged as
+``code_stats_frames``); the denoisers train on standardised codes from then on, with those statistics fixed.
+
 Deviation: the official loop also computes the frozen autoencoder's reconstruction loss every iteration, only to log
 it (§8.2 item 16); facessl skips it.
 """
@@ -63,6 +67,8 @@ class LatentFaceRDM(Method):
         restart_period: T_max of the official schedule (§4.8: 100).
         restart_min_ratio: eta_min / lr (§4.8: 1e-5 / 1e-4).
         image_size: only 64 (§3.1).
+        code_stats_steps: with ``backbone.code_norm: standardize``, iterations that measure the code statistics
+            before the denoisers train (module docstring); ignored otherwise.
     """
 
     def __init__(
@@ -75,6 +81,7 @@ class LatentFaceRDM(Method):
         restart_period: int = RESTART_PERIOD,
         restart_min_ratio: float = RESTART_MIN_RATIO,
         image_size: int = IMAGE_SIZE,
+        code_stats_steps: int = 100,
     ) -> None:
         super().__init__()
         if not isinstance(backbone, LatentFaceEncoder):
@@ -83,6 +90,8 @@ class LatentFaceRDM(Method):
             raise ValueError(f"the Unsup3D encoders work at 64x64 (latentface.md §3.1); image_size={image_size}")
         if frames_per_track < 1:
             raise ValueError(f"frames_per_track must be >= 1, got {frames_per_track}")
+        if code_stats_steps < 0:
+            raise ValueError(f"code_stats_steps must be >= 0, got {code_stats_steps}")
         self.encoder = backbone
         self.normalize = Normalize(LATENTFACE_MEAN, LATENTFACE_STD)
         if autoencoder:
@@ -95,6 +104,7 @@ class LatentFaceRDM(Method):
         self.frames, self.frame_flip_prob = frames_per_track, frame_flip_prob
         self.frames_per_track = frames_per_track  # the engine checks data.frames_per_track against it
         self.lr_schedule, self.restart_period, self.restart_min_ratio = lr_schedule, restart_period, restart_min_ratio
+        self.code_stats_steps = code_stats_steps
         self.register_buffer("iteration", torch.zeros((), dtype=torch.long))
 
     def _apply_lr(self, opt: Optimization) -> float:
@@ -122,12 +132,18 @@ class LatentFaceRDM(Method):
             raise ValueError(f"a track batch of {n} frames is not a multiple of frames_per_track={self.frames}")
         frames = random_hflip(resize(to_float01(images), IMAGE_SIZE), self.frame_flip_prob, g)
         a, d = self.codes(frames)
+        stats = self.encoder.code_stats
+        if stats is not None and int(self.iteration) < self.code_stats_steps:
+            stats["albedo"].observe(a)
+            stats["depth"].observe(d)
+            self.iteration += 1
+            return {"code_stats_frames": stats["albedo"].count.float()}
         factor = self._apply_lr(opt)
         schedule = self.encoder.schedule
         logs: dict[str, Tensor] = {}
         total = torch.zeros((), device=a.device)
-        scale = self.encoder.code_scale  # 1 officially; see LatentFaceEncoder
-        for name, net, code in (("albedo", self.encoder.netEA, a / scale), ("depth", self.encoder.netED, d / scale)):
+        for (name, net), raw in zip(self.encoder.denoisers(), (a, d)):
+            code = self.encoder.to_denoiser(raw, name)  # official: the raw code (code_scale 1, no code_norm)
             target = track_mean(code, self.frames)  # §4.2: mean of the track's frame codes
             t = torch.randint(0, schedule.num_timesteps, (n,), generator=g, device=g.device).to(code.device)
             noise = torch.randn(code.shape, generator=g, device=g.device).to(code.device)
@@ -135,7 +151,7 @@ class LatentFaceRDM(Method):
             loss = snr_weighted_x0_loss(pred.float(), target, schedule.snr(t))
             opt.step(loss, f"rdm_{name}")
             logs[f"loss_{name}"] = loss.detach()
-            logs[f"{name}_frame_to_mean_cosine"] = track_mean_cosine(code, code, self.frames)
+            logs[f"{name}_frame_to_mean_cosine"] = track_mean_cosine(raw, raw, self.frames)
             total = total + loss.detach()
         self.iteration += 1
         logs.update(loss=total, lr_factor=torch.tensor(factor))

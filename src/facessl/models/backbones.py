@@ -104,13 +104,14 @@ def latentface(
     num_draws: int = 1,
     noise_seed: int = 0,
     code_scale: float = 1.0,
+    code_norm: Literal["none", "standardize"] = "none",
 ) -> nn.Module:
     """LatentFace's stage-1 codes plus the two RDM denoisers, composing the features of latentface.md §5.
 
-    ``code_scale`` 1 is official; see :class:`facessl.latentface.features.LatentFaceEncoder`."""
+    ``code_scale`` 1 and ``code_norm`` none are official; see :class:`facessl.latentface.features.LatentFaceEncoder`."""
     from facessl.latentface.features import LatentFaceEncoder
 
-    return LatentFaceEncoder(width, site, sampler, noise, num_draws, noise_seed, code_scale)
+    return LatentFaceEncoder(width, site, sampler, noise, num_draws, noise_seed, code_scale, code_norm)
 
 
 class TimmEncoder(nn.Module):
