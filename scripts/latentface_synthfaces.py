@@ -7,7 +7,9 @@ seen in training (a held-out SynthFaces corpus, identities from 500,000 on):
   viewpoint (netV's rotations about y and x) with the true yaw and pitch; of the predicted light direction's x and y
   (netL) with the true one's. Unsup3D's axes need not share SynthFaces' signs, so |r| is what matters;
 * stage 2: the official metric of the representation diffusion model (research/latentface.md §4.2, §6): the cosine
-  between a frame's neutral code n and its track's mean code, against the raw frame code's cosine;
+  between a frame's neutral code n and its track's mean code, against the raw frame code's cosine; with
+  ``--linear-people N``, also what a linear map learned from N training people's tracks achieves on that metric
+  (`linear_reference`), the room a denoiser has to beat the raw code;
 * with the evaluation suite on a SynthFaces export: expression (linear probe) and verification (10-fold cosine)
   of the composed features (§5) against the raw codes [a, d].
 
@@ -33,6 +35,7 @@ from facessl.augment.pcl_views import resize
 from facessl.engine.train import load_trained_method
 from facessl.eval import EvalSettings, evaluate_suite, find_data_roots
 from facessl.eval.feature_source import source_from_run
+from facessl.latentface.code_norm import CodeStandardizer
 from facessl.latentface.image_formation import LightParams, ViewParams
 from facessl.latentface.tracks import track_mean, track_mean_cosine
 from facessl.methods.base import to_float01
@@ -44,6 +47,7 @@ from doc_sections import write_doc  # scripts/doc_sections.py (this script's fol
 
 HELDOUT_IDENTITY_OFFSET = 500_000  # training corpora use people 0 .. num_identities - 1
 FRAMES = 16  # §4.3
+RIDGE_LAMBDAS = (1.0, 10.0, 100.0, 1_000.0, 10_000.0)
 
 
 def heldout_corpus(people: int, seed: int) -> SynthFacesCorpus:
@@ -106,11 +110,35 @@ def code_spread(codes: torch.Tensor, frames: int) -> dict[str, float]:
     }
 
 
+def linear_reference(train: torch.Tensor, test: torch.Tensor, frames: int) -> dict[str, float]:
+    """The official metric on `test` tracks for a ridge map from a frame's standardised code to its track mean's offset
+    from it, fit on `train` tracks (codes (N, D), track-major). λ is chosen on the last fifth of the training tracks,
+    never on `test`; at large λ the map returns the raw code, so this is what a linear denoiser could add to it."""
+    norm = CodeStandardizer(train.shape[1])
+    norm.observe(train)
+
+    def fit(codes: torch.Tensor, lam: float) -> torch.Tensor:
+        z = norm(codes)
+        x = torch.cat([z, torch.ones(len(z), 1)], 1).double()
+        offsets = (track_mean(z, frames) - z).double()
+        return torch.linalg.solve(x.T @ x + lam * torch.eye(x.shape[1], dtype=x.dtype), x.T @ offsets)
+
+    def score(weights: torch.Tensor, codes: torch.Tensor) -> float:
+        z = norm(codes)
+        estimate = norm.inverse(z + (torch.cat([z, torch.ones(len(z), 1)], 1).double() @ weights).float())
+        return float(track_mean_cosine(codes, estimate, frames))
+
+    split = (len(train) // frames * 4 // 5) * frames
+    lam = max(RIDGE_LAMBDAS, key=lambda lam: score(fit(train[:split], lam), train[split:]))
+    return {"cosine": score(fit(train, lam), test), "lambda": lam}
+
+
 @torch.no_grad()
-def stage2_metrics(run: Path, corpus: SynthFacesCorpus) -> dict[str, float]:
+def stage2_metrics(run: Path, corpus: SynthFacesCorpus, linear_people: int = 0) -> dict[str, float]:
     """The official metric with the run's sampler, and what explains it: the same with the other DDIM mode, the
     largest code value, and the ceiling of a sampler that clips to [-1, 1] (legacy, §4.9): the cosine of the
-    clipped track mean itself, the best any clipped neutral code can score."""
+    clipped track mean itself, the best any clipped neutral code can score (the clip acts in the denoiser's units:
+    after the backbone's code_norm and code_scale)."""
     rdm, _, _, _ = load_trained_method(run)
     rdm.eval()
     own = rdm.encoder.sampler
@@ -133,11 +161,23 @@ def stage2_metrics(run: Path, corpus: SynthFacesCorpus) -> dict[str, float]:
             add(f"{code}_raw", float(track_mean_cosine(c, c, FRAMES)))
             add(f"{code}_neutral", float(track_mean_cosine(c, parts[neutral].float(), FRAMES)))
             add(f"{code}_neutral_{other}", float(track_mean_cosine(c, other_parts[neutral].float(), FRAMES)))
-            add(f"{code}_clipped_mean", float(track_mean_cosine(c, track_mean(c, FRAMES).clamp(-1, 1), FRAMES)))
+            which = "albedo" if code == "a" else "depth"
+            in_units = rdm.encoder.to_denoiser(track_mean(c, FRAMES), which)
+            clipped = rdm.encoder.from_denoiser(in_units.clamp(-1, 1), which)
+            add(f"{code}_clipped_mean", float(track_mean_cosine(c, clipped, FRAMES)))
             add(f"{code}_max", float(c.abs().max()))
     metrics = {f"cosine_to_track_mean_{k}": float(np.mean(v)) for k, v in out.items() if not k.endswith("_max")}
     metrics |= {f"code_abs_max_{k[0]}": float(np.max(v)) for k, v in out.items() if k.endswith("_max")}
     metrics |= {f"{k}_{c}": v for c in codes for k, v in code_spread(torch.cat(codes[c]), FRAMES).items()}
+    if linear_people:
+        # Identities 0 .. N-1, the people a training corpus draws.
+        train = SynthFacesCorpus(linear_people, 1, 2, FRAMES, seed=0, image_size=IMAGE_SIZE)
+        seen = [rdm.codes(images) for images, _ in batches(train, 128)]
+        for i, c in enumerate(codes):
+            ref = linear_reference(torch.cat([s[i] for s in seen]), torch.cat(codes[c]), FRAMES)
+            metrics |= {f"cosine_to_track_mean_{c}_linear": ref["cosine"], f"linear_lambda_{c}": ref["lambda"]}
+        metrics["linear_people"] = linear_people
+    metrics |= {"code_norm": rdm.encoder.code_norm, "code_scale": rdm.encoder.code_scale}
     return metrics | {"sampler": own, "tracks": len(corpus) // FRAMES}
 
 
@@ -164,7 +204,7 @@ def table(results: dict[str, Any]) -> str:
     lines = [
         f"Held-out SynthFaces people ({s1['images']} frames, {s1['images'] // FRAMES} tracks of {FRAMES}); "
         f"stage 1: `{results['ae_run']}` ({results['ae_steps']} steps × {results['ae_batch']} images)"
-        + (f"; stage 2: `{results['rdm_run']}` ({results['rdm_steps']} steps)" if s2 else "") + ".",
+        + (f"; stage 2: `{results['rdm_run']}` ({results['rdm_steps']} steps{rdm_settings(s2)})" if s2 else "") + ".",
         "",
         "| stage 1 measurement | value |",
         "|---|---|",
@@ -193,6 +233,16 @@ def table(results: dict[str, Any]) -> str:
                 "its output to [-1, 1] (legacy, §4.9) cannot score above the clipped track mean itself: "
                 f"{s2['cosine_to_track_mean_a_clipped_mean']:.4f} and {s2['cosine_to_track_mean_d_clipped_mean']:.4f}.",
             ]
+        if "linear_people" in s2:
+            lines += [
+                "",
+                "A linear map from a frame's standardised code to its track mean, fit on the tracks of "
+                f"{s2['linear_people']} training people (ridge; λ chosen on a fifth of them, never on these tracks), "
+                f"scores {s2['cosine_to_track_mean_a_linear']:.6f} (albedo) and "
+                f"{s2['cosine_to_track_mean_d_linear']:.6f} (depth) against the raw code's "
+                f"{s2['cosine_to_track_mean_a_raw']:.6f} and {s2['cosine_to_track_mean_d_raw']:.6f}: "
+                "the room these codes leave a denoiser.",
+            ]
         if "rms_common_a" in s2:
             lines += ["", "| how the codes vary (root mean square over dimensions) | albedo a | depth d |", "|---|---|---|"]
             rows = (("rms_common", "mean common to every frame"), ("rms_between_tracks", "track mean about it"),
@@ -211,6 +261,13 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def rdm_settings(stage2: dict[str, Any]) -> str:
+    """The RDM's deviations from the official code units, for the table's first line."""
+    norm, scale = stage2.get("code_norm", "none"), stage2.get("code_scale", 1.0)
+    words = ([f"code_norm={norm}"] if norm != "none" else []) + ([f"code_scale={scale:g}"] if scale != 1 else [])
+    return f", {', '.join(words)}" if words else ""
+
+
 def run_facts(run: Path) -> tuple[int, int]:
     from facessl.engine.checkpoint import load_train_state
     from facessl.engine.config import load_run_config
@@ -225,6 +282,7 @@ def command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
     words += [f"--rdm {args.rdm}"] if args.rdm else []
     words += [f"--data {args.data}"]
     words += [f"--people {args.people}"] if args.people != parser.get_default("people") else []
+    words += [f"--linear-people {args.linear_people}"] if args.linear_people else []
     words += ["--no-suite"] if args.no_suite else []
     outputs = [key for key in ("json", "doc") if getattr(args, key) != parser.get_default(key)]
     words += [f"--{key} {getattr(args, key)}" for key in outputs]
@@ -237,6 +295,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rdm", type=Path, help="latentface-rdm run folder (trained on --ae's encoders)")
     parser.add_argument("--data", type=Path, default=Path("runs/synthfaces_small"), help="SynthFaces export (made if absent)")
     parser.add_argument("--people", type=int, default=32, help="held-out people (2 tracks of 16 frames each)")
+    parser.add_argument("--linear-people", type=int, default=0,
+                        help="training people whose tracks fit the linear reference of stage 2 (0: skip it)")
     parser.add_argument("--no-suite", action="store_true", help="skip the expression/verification evaluation")
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/latentface_synthfaces.json"))
     parser.add_argument("--doc", type=Path, default=Path("docs/latentface.md"),
@@ -254,7 +314,7 @@ def main() -> None:
     print(json.dumps(results["stage1"]), flush=True)
     if args.rdm:
         results["rdm_run"], (results["rdm_steps"], _) = str(args.rdm), run_facts(args.rdm)
-        results["stage2"] = stage2_metrics(args.rdm, corpus)
+        results["stage2"] = stage2_metrics(args.rdm, corpus, args.linear_people)
         print(json.dumps(results["stage2"]), flush=True)
         if not args.no_suite:
             if not (args.data / "synthfaces.json").is_file():
