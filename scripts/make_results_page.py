@@ -52,12 +52,20 @@ EXPECTED: dict[str, tuple[str, str]] = {
     ),
     "latentface_synthfaces.json": (
         "LatentFace stage 1 + 2 measured on SynthFaces",
-        "python scripts/latentface_synthfaces.py --ae runs/lf_ae_long --rdm runs/lf_rdm_long --data runs/synthfaces_small",
+        "python scripts/latentface_synthfaces.py --ae runs/lf_ae_long --rdm runs/lf_rdm_long "
+        "--data runs/synthfaces_small --linear-people 1000",
     ),
     "latentface_synthfaces_code_scale32.json": (
         "the same stage 1 with an RDM trained and sampled at backbone.code_scale=32 (a deviation, docs/latentface.md)",
         "python scripts/latentface_synthfaces.py --ae runs/lf_ae_long --rdm runs/lf_rdm_long_s32 "
         "--data runs/synthfaces_small --json benchmarks/results/latentface_synthfaces_code_scale32.json --doc /tmp/lf_s32.md",
+    ),
+    "latentface_synthfaces_standardized.json": (
+        "the same stage 1 with an RDM on per-dimension standardised codes (backbone.code_norm=standardize, "
+        "code_scale=4) and the engine's cosine schedule, 8,000 iterations (deviations, docs/latentface.md)",
+        "python scripts/latentface_synthfaces.py --ae runs/lf_ae_long --rdm runs/lf_rdm_std8k_fix "
+        "--data runs/synthfaces_small --linear-people 1000 "
+        "--json benchmarks/results/latentface_synthfaces_standardized.json --doc /tmp/lf_std.md",
     ),
     "demo_full.json": (
         "`facessl demo --full`: every method on the longer schedules, with the references",
@@ -69,6 +77,7 @@ ROW_LABELS: dict[str, str] = {
     "pcl_vs_simclr_gpu.json": "GPU run: ",
     "latentface_synthfaces.json": "LatentFace, ",
     "latentface_synthfaces_code_scale32.json": "LatentFace (RDM with backbone.code_scale=32), ",
+    "latentface_synthfaces_standardized.json": "LatentFace (RDM with backbone.code_norm=standardize), ",
     "synthfaces_calibration.json": "reference: ",
 }
 # Keys whose mapping holds one entry per method or feature site.
