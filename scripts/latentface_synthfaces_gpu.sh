@@ -14,6 +14,8 @@ S2=${2:-90}
 DEVICE=${DEVICE:-cuda}
 RUNS=${RUNS:-runs/latentface_gpu}
 WORKERS=${WORKERS:-12}
+# Training people whose tracks fit the linear reference of the measurement (how much room the codes leave the RDM).
+LINEAR_PEOPLE=${LINEAR_PEOPLE:-300}
 # More --set overrides for both stages, e.g. smaller batches for a check on the CPU (stage 2 takes whole tracks: a
 # batch size that is a multiple of 16, e.g. EXTRA="--set train.batch_size=16 --set train.checkpoint_every=4").
 EXTRA=${EXTRA:-}
@@ -42,7 +44,7 @@ echo "stage 2 stopped ($?) after ${SECONDS} s: $(tail -1 "$RUNS/rdm/metrics.json
 wait
 
 python3 scripts/latentface_synthfaces.py --ae "$RUNS/ae" --rdm "$RUNS/rdm" --data "$RUNS/synthfaces_small" \
-  --json "$OUT/latentface_synthfaces_gpu.json" --doc "$OUT/latentface_gpu.md" > "$OUT/measure.log" 2>&1
+  --linear-people "$LINEAR_PEOPLE" --json "$OUT/latentface_synthfaces_gpu.json" --doc "$OUT/latentface_gpu.md" > "$OUT/measure.log" 2>&1
 echo "measured ($?) after ${SECONDS} s"
 tail -30 "$OUT/measure.log"
 cp "$RUNS/ae/metrics.jsonl" "$OUT/stage1_metrics.jsonl"; cp "$RUNS/rdm/metrics.jsonl" "$OUT/stage2_metrics.jsonl"
