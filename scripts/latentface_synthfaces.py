@@ -117,20 +117,21 @@ def linear_reference(train: torch.Tensor, test: torch.Tensor, frames: int) -> di
     norm = CodeStandardizer(train.shape[1])
     norm.observe(train)
 
-    def fit(codes: torch.Tensor, lam: float) -> torch.Tensor:
-        z = norm(codes)
-        x = torch.cat([z, torch.ones(len(z), 1)], 1).double()
-        offsets = (track_mean(z, frames) - z).double()
+    def design(z: torch.Tensor) -> torch.Tensor:
+        return torch.cat([z, torch.ones(len(z), 1)], 1).double()  # the standardised code and a bias
+
+    def fit(z: torch.Tensor, lam: float) -> torch.Tensor:
+        x, offsets = design(z), (track_mean(z, frames) - z).double()  # the track mean's offset from each frame
         return torch.linalg.solve(x.T @ x + lam * torch.eye(x.shape[1], dtype=x.dtype), x.T @ offsets)
 
-    def score(weights: torch.Tensor, codes: torch.Tensor) -> float:
-        z = norm(codes)
-        estimate = norm.inverse(z + (torch.cat([z, torch.ones(len(z), 1)], 1).double() @ weights).float())
+    def score(weights: torch.Tensor, z: torch.Tensor, codes: torch.Tensor) -> float:
+        estimate = norm.inverse(z + (design(z) @ weights).float())
         return float(track_mean_cosine(codes, estimate, frames))
 
     split = (len(train) // frames * 4 // 5) * frames
-    lam = max(RIDGE_LAMBDAS, key=lambda lam: score(fit(train[:split], lam), train[split:]))
-    return {"cosine": score(fit(train, lam), test), "lambda": lam}
+    z_train = norm(train)
+    lam = max(RIDGE_LAMBDAS, key=lambda lam: score(fit(z_train[:split], lam), z_train[split:], train[split:]))
+    return {"cosine": score(fit(z_train, lam), norm(test), test), "lambda": lam}
 
 
 @torch.no_grad()
@@ -155,13 +156,12 @@ def stage2_metrics(run: Path, corpus: SynthFacesCorpus, linear_people: int = 0) 
         rdm.encoder.sampler = other
         other_parts = rdm.encoder.parts(x)
         rdm.encoder.sampler = own
-        for code, neutral in (("a", "n_a"), ("d", "n_d")):
+        for code, neutral, which in (("a", "n_a", "albedo"), ("d", "n_d", "depth")):
             c = parts[code].float()
             codes[code].append(c)
             add(f"{code}_raw", float(track_mean_cosine(c, c, FRAMES)))
             add(f"{code}_neutral", float(track_mean_cosine(c, parts[neutral].float(), FRAMES)))
             add(f"{code}_neutral_{other}", float(track_mean_cosine(c, other_parts[neutral].float(), FRAMES)))
-            which = "albedo" if code == "a" else "depth"
             in_units = rdm.encoder.to_denoiser(track_mean(c, FRAMES), which)
             clipped = rdm.encoder.from_denoiser(in_units.clamp(-1, 1), which)
             add(f"{code}_clipped_mean", float(track_mean_cosine(c, clipped, FRAMES)))

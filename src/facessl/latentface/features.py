@@ -123,7 +123,7 @@ class LatentFaceEncoder(nn.Module):
 
     def denoisers(self) -> tuple[tuple[str, RDMDenoiser], ...]:
         """(code name, its denoiser) for albedo and depth."""
-        return (("albedo", self.netEA), ("depth", self.netED))
+        return tuple(zip(CODES, (self.netEA, self.netED)))
 
     def _initial_noise(self, batch: int, draws: int, generator: torch.Generator | None, device: torch.device) -> Tensor:
         """(draws, B, 256) initial samples x_T for the configured mode."""
